@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { AuthzModule } from '../authz/authz.module';
+import { PasswordsModule } from '../passwords/passwords.module';
+import { RolesModule } from '../roles/roles.module';
+import { UsersModule } from '../users/users.module';
+import { AccessTokenStrategy } from './access-token.strategy';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { LocalStrategy } from './local.strategy';
+import { BootstrapAdminService } from './bootstrap-admin.service';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { SessionEntity } from './entities/session.entity';
+import { SigningKeyEntity } from './entities/signing-key.entity';
+import { SessionsRepository } from './sessions.repository';
+import { SigningKeysService } from './signing-keys.service';
+import { TokensService } from './tokens.service';
+
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.register({}),
+    TypeOrmModule.forFeature([SessionEntity, RefreshTokenEntity, SigningKeyEntity]),
+    UsersModule,
+    RolesModule,
+    AuthzModule,
+    AuditModule,
+    PasswordsModule,
+  ],
+  controllers: [AuthController],
+  providers: [
+    SigningKeysService,
+    SessionsRepository,
+    TokensService,
+    AuthService,
+    LocalStrategy,
+    AccessTokenStrategy,
+    BootstrapAdminService,
+  ],
+  exports: [TokensService, SigningKeysService],
+})
+export class AuthModule {}

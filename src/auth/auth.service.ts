@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ProblemException } from '../common/errors/problem.exception';
+import type { RequestContext } from '../common/request-context';
+import { PasswordHasher } from '../passwords/password-hasher.service';
+import { UserEntity } from '../users/entities/user.entity';
+import { nameKey } from '../users/username';
+import { UsersRepository } from '../users/users.repository';
+import { TokenPairDto } from './dto/token-pair.dto';
+import { SessionOrigin, TokensService } from './tokens.service';
+
+const INVALID_CREDENTIALS = (): ProblemException =>
+  ProblemException.unauthorized('invalid_credentials', 'The username or password is incorrect.');
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokensService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * The password step of a login. Unknown users and wrong passwords get the same answer after the same work
+   * (a dummy hash is verified); a disabled account is named only once the password was right.
+   */
+  async verifyPassword(username: string, password: string, context: RequestContext): Promise<UserEntity> {
+    const user = await this.users.findForLogin(nameKey(username));
+    if (!user?.passwordHash) {
+      await this.hasher.verifyDummy(password);
+      await this.recordFailure(context, user?.id ?? null, username, 'invalid_credentials');
+      throw INVALID_CREDENTIALS();
+    }
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      await this.recordFailure(context, user.id, username, 'invalid_credentials');
+      throw INVALID_CREDENTIALS();
+    }
+    if (!user.enabled) {
+      await this.recordFailure(context, user.id, username, 'account_disabled');
+      throw ProblemException.forbidden('account_disabled', 'This account is disabled.');
+    }
+    if (this.hasher.needsRehash(user.passwordHash)) {
+      await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));
+    }
+    return user;
+  }
+
+  /** Opens a session for a user whose password was verified. */
+  async login(user: UserEntity, context: RequestContext, origin: SessionOrigin): Promise<TokenPairDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const pair = await this.tokens.startSession(manager, user, origin);
+      await this.users.recordLogin(manager, user.id);
+      await this.audit.record(manager, context, {
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: user.id,
+      });
+      return pair;
+    });
+  }
+
+  private async recordFailure(
+    context: RequestContext,
+    userId: string | null,
+    username: string,
+    reason: string,
+  ): Promise<void> {
+    await this.audit.record(this.dataSource.manager, context, {
+      action: 'auth.login',
+      targetType: 'user',
+      targetId: userId,
+      outcome: 'failure',
+      details: { username: username.slice(0, 100), reason },
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { Strategy } from 'passport-local';
+import { requestContextOf } from '../common/request-context';
+import { UserEntity } from '../users/entities/user.entity';
+import { AuthService } from './auth.service';
+
+/** The password step of `POST /auth/login`. */
+@Injectable()
+export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
+  constructor(private readonly auth: AuthService) {
+    super({ passReqToCallback: true, session: false });
+  }
+
+  validate(request: FastifyRequest, username: string, password: string): Promise<UserEntity> {
+    return this.auth.verifyPassword(username, password, requestContextOf(request));
+  }
+}

@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { authConfig } from '../config/auth.config';
+import type { AccessTokenClaims } from './access-token.strategy';
+import { TokenPairDto } from './dto/token-pair.dto';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { SessionEntity } from './entities/session.entity';
+import { SigningKeysService } from './signing-keys.service';
+
+export interface SessionOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Sessions and the tokens that point at them: short-lived RS256 access tokens and one-time refresh tokens. */
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly keys: SigningKeysService,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+  ) {}
+
+  /** Starts a session and returns its first token pair; runs in the caller's transaction. */
+  async startSession(
+    manager: EntityManager,
+    user: { id: string; mustChangePassword: boolean },
+    origin: SessionOrigin,
+  ): Promise<TokenPairDto> {
+    const now = new Date();
+    const session: SessionEntity = {
+      id: randomUUID(),
+      userId: user.id,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.config.refreshTokenTtlSeconds * 1000),
+      lastUsedAt: now,
+      revokedAt: null,
+      ip: origin.ip,
+      userAgent: origin.userAgent?.slice(0, 255) ?? null,
+    };
+    await manager.insert(SessionEntity, session);
+    return this.issuePair(manager, session, user.mustChangePassword);
+  }
+
+  /** A fresh access token and a new refresh token for a live session. */
+  async issuePair(manager: EntityManager, session: SessionEntity, mustChangePassword: boolean): Promise<TokenPairDto> {
+    const refreshToken = randomBytes(32).toString('base64url');
+    const token: RefreshTokenEntity = {
+      tokenHash: hashRefreshToken(refreshToken),
+      sessionId: session.id,
+      createdAt: new Date(),
+      usedAt: null,
+    };
+    await manager.insert(RefreshTokenEntity, token);
+    return {
+      accessToken: this.signAccessToken(session.userId, session.id),
+      tokenType: 'Bearer',
+      expiresIn: this.config.accessTokenTtlSeconds,
+      refreshToken,
+      refreshExpiresIn: Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)),
+      mustChangePassword,
+    };
+  }
+
+  signAccessToken(userId: string, sessionId: string): string {
+    const { kid, privateKey } = this.keys.signingKey();
+    const claims: Pick<AccessTokenClaims, 'sub' | 'sid' | 'typ'> = { sub: userId, sid: sessionId, typ: 'access' };
+    return this.jwt.sign(claims, {
+      algorithm: 'RS256',
+      privateKey,
+      keyid: kid,
+      expiresIn: this.config.accessTokenTtlSeconds,
+      issuer: this.config.issuer,
+      audience: this.config.audience,
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { registerAs } from '@nestjs/config';
+
+function int(value: string | undefined, fallback: number): number {
+  return value === undefined || value === '' ? fallback : Number(value);
+}
+
+export const authConfig = registerAs('auth', () => ({
+  bootstrapAdmin: {
+    username: process.env.BOOTSTRAP_ADMIN_USERNAME ?? 'admin',
+    password: process.env.BOOTSTRAP_ADMIN_PASSWORD || undefined,
+  },
+  /** OWASP's stated argon2id minimum; the argon2 package's own defaults are far too slow for a login path. */
+  argon2: {
+    memoryCost: int(process.env.ARGON2_MEMORY_KIB, 19456),
+    timeCost: int(process.env.ARGON2_TIME_COST, 2),
+    parallelism: int(process.env.ARGON2_PARALLELISM, 1),
+  },
+  hashConcurrency: int(process.env.PASSWORD_HASH_CONCURRENCY, 4),
+  passwordMinLength: int(process.env.PASSWORD_MIN_LENGTH, 8),
+  accessTokenTtlSeconds: int(process.env.ACCESS_TOKEN_TTL_SECONDS, 300),
+  refreshTokenTtlSeconds: int(process.env.REFRESH_TOKEN_TTL_SECONDS, 8 * 3600),
+  issuer: process.env.JWT_ISSUER ?? 'roster',
+  audience: process.env.JWT_AUDIENCE ?? 'roster',
+  privateKeyPem: process.env.JWT_PRIVATE_KEY || undefined,
+}));
+
+export type AuthConfig = ReturnType<typeof authConfig>;

@@ -1,0 +1,4 @@
+import { InitialSchema1764331200000 } from './1764331200000-initial-schema';
+
+/** Every migration, in order. Listed explicitly so the same list runs from ts-jest, the built app and the CLI. */
+export const migrations = [InitialSchema1764331200000];

@@ -1,0 +1,34 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/database.config';
+import { migrations } from './migrations';
+
+/** One place that turns the database config into TypeORM options, shared by the app and the migration CLI. */
+export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+  const common = {
+    synchronize: false,
+    migrationsRun: false,
+    migrations,
+    migrationsTransactionMode: 'each' as const,
+  };
+  if (config.type === 'better-sqlite3') {
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: config.database,
+      enableWAL: config.database !== ':memory:',
+      timeout: config.timeoutMs,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    url: config.url,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    connectTimeout: config.timeoutMs,
+    extra: { connectionLimit: 10, enableKeepAlive: true },
+  };
+}

@@ -1,0 +1,76 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer, Reflector } from '@nestjs/core';
+import {
+  IS_PUBLIC,
+  IS_SELF_SERVICE,
+  PermissionRequirement,
+  REQUIRED_PERMISSIONS,
+} from '../src/common/decorators/access.metadata';
+import { startTestApp, TestApp } from './helpers/test-app';
+
+/**
+ * Every route and who may call it. A new route fails this test until it is added here, so no route can be
+ * shipped without a decision: `public`, `self-service`, or the permissions it requires.
+ */
+const EXPECTED: Record<string, string> = {
+  'GET health/live': 'public',
+  'GET health/ready': 'public',
+  'POST auth/login': 'public',
+  'GET .well-known/jwks.json': 'public',
+  'GET permissions': 'roles.manage | permissions.manage',
+};
+
+function join(...parts: (string | string[] | undefined)[]): string {
+  return parts
+    .map((p) => (Array.isArray(p) ? p[0] : p) ?? '')
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/');
+}
+
+describe('route coverage', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('gives every route an explicit access rule, enforced by the global guards', () => {
+    const reflector = t.app.get(Reflector);
+    const actual: Record<string, string> = {};
+    for (const module of t.app.get(ModulesContainer).values()) {
+      for (const wrapper of module.controllers.values()) {
+        const controller = wrapper.metatype as new (...args: unknown[]) => unknown;
+        const prototype = controller.prototype as Record<string, unknown>;
+        for (const name of Object.getOwnPropertyNames(prototype)) {
+          const handler = prototype[name];
+          if (name === 'constructor' || typeof handler !== 'function') {
+            continue;
+          }
+          const path = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+          if (path === undefined) {
+            continue;
+          }
+          const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+          const route = `${method} ${join(Reflect.getMetadata(PATH_METADATA, controller) as string, path)}`;
+          const targets = [handler, controller];
+          const requirement = reflector.getAllAndOverride<PermissionRequirement>(REQUIRED_PERMISSIONS, targets);
+          actual[route] = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
+            ? 'public'
+            : reflector.getAllAndOverride<boolean>(IS_SELF_SERVICE, targets)
+              ? 'self-service'
+              : requirement
+                ? requirement.permissions.join(requirement.mode === 'all' ? ' & ' : ' | ')
+                : 'UNGUARDED';
+        }
+      }
+    }
+    expect(Object.entries(actual).filter(([, rule]) => rule === 'UNGUARDED')).toEqual([]);
+    expect(actual).toEqual(EXPECTED);
+  });
+});
