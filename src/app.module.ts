@@ -18,6 +18,7 @@ import { DirectoriesModule } from './directories/directories.module';
 import { GroupsModule } from './groups/groups.module';
 import { HealthModule } from './health/health.module';
 import { RolesModule } from './roles/roles.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -37,6 +38,7 @@ import { UsersModule } from './users/users.module';
     UsersModule,
     GroupsModule,
     RolesModule,
+    SessionsModule,
     DirectoriesModule,
   ],
   providers: [

@@ -6,7 +6,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { authConfig } from '../config/auth.config';
 import { AuthzService } from '../authz/authz.service';
-import { SessionsRepository } from './sessions.repository';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { SigningKeysService } from './signing-keys.service';
 
 export interface AccessTokenClaims {

@@ -6,16 +6,14 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthzModule } from '../authz/authz.module';
 import { PasswordsModule } from '../passwords/passwords.module';
 import { RolesModule } from '../roles/roles.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenStrategy } from './access-token.strategy';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LocalStrategy } from './local.strategy';
 import { BootstrapAdminService } from './bootstrap-admin.service';
-import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { SessionEntity } from './entities/session.entity';
 import { SigningKeyEntity } from './entities/signing-key.entity';
-import { SessionsRepository } from './sessions.repository';
 import { SigningKeysService } from './signing-keys.service';
 import { TokensService } from './tokens.service';
 
@@ -23,7 +21,8 @@ import { TokensService } from './tokens.service';
   imports: [
     PassportModule,
     JwtModule.register({}),
-    TypeOrmModule.forFeature([SessionEntity, RefreshTokenEntity, SigningKeyEntity]),
+    TypeOrmModule.forFeature([SigningKeyEntity]),
+    SessionsModule,
     UsersModule,
     RolesModule,
     AuthzModule,
@@ -33,7 +32,6 @@ import { TokensService } from './tokens.service';
   controllers: [AuthController],
   providers: [
     SigningKeysService,
-    SessionsRepository,
     TokensService,
     AuthService,
     LocalStrategy,

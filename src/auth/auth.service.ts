@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ProblemException } from '../common/errors/problem.exception';
+import { TransactionRunner } from '../database/transaction-runner';
 import type { RequestContext } from '../common/request-context';
 import { PasswordHasher } from '../passwords/password-hasher.service';
 import { UserEntity } from '../users/entities/user.entity';
@@ -17,7 +16,7 @@ const INVALID_CREDENTIALS = (): ProblemException =>
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokensService,
@@ -44,14 +43,15 @@ export class AuthService {
       throw ProblemException.forbidden('account_disabled', 'This account is disabled.');
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));
+      const rehashed = await this.hasher.hash(password);
+      await this.transactions.run((manager) => this.users.updatePasswordHash(manager, user.id, rehashed));
     }
     return user;
   }
 
   /** Opens a session for a user whose password was verified. */
   async login(user: UserEntity, context: RequestContext, origin: SessionOrigin): Promise<TokenPairDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const pair = await this.tokens.startSession(manager, user, origin);
       await this.users.recordLogin(manager, user.id);
       await this.audit.record(manager, context, {
@@ -69,12 +69,14 @@ export class AuthService {
     username: string,
     reason: string,
   ): Promise<void> {
-    await this.audit.record(this.dataSource.manager, context, {
-      action: 'auth.login',
-      targetType: 'user',
-      targetId: userId,
-      outcome: 'failure',
-      details: { username: username.slice(0, 100), reason },
-    });
+    await this.transactions.run((manager) =>
+      this.audit.record(manager, context, {
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: userId,
+        outcome: 'failure',
+        details: { username: username.slice(0, 100), reason },
+      }),
+    );
   }
 }

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { isUniqueViolation } from '../common/errors/database-errors';
 import { SYSTEM_CONTEXT } from '../common/request-context';
 import { authConfig } from '../config/auth.config';
+import { TransactionRunner } from '../database/transaction-runner';
 import { PasswordHasher } from '../passwords/password-hasher.service';
 import { PREDEFINED_ROLES } from '../roles/permissions';
 import { RoleAssignmentsRepository } from '../roles/role-assignments.repository';
@@ -23,7 +22,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
   private readonly logger = new Logger(BootstrapAdminService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
     @Inject(authConfig.KEY)
     private readonly config: ConfigType<typeof authConfig>,
     private readonly users: UsersRepository,
@@ -61,7 +60,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
       version: 1,
     };
     try {
-      await this.dataSource.transaction(async (manager) => {
+      await this.transactions.run(async (manager) => {
         await this.users.insert(manager, admin);
         await this.assignments.assignGlobal(manager, { type: 'user', id: admin.id }, [
           PREDEFINED_ROLES.userManager,

@@ -6,8 +6,8 @@ import { EntityManager } from 'typeorm';
 import { authConfig } from '../config/auth.config';
 import type { AccessTokenClaims } from './access-token.strategy';
 import { TokenPairDto } from './dto/token-pair.dto';
-import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { SessionEntity } from './entities/session.entity';
+import { RefreshTokenEntity } from '../sessions/entities/refresh-token.entity';
+import { SessionEntity } from '../sessions/entities/session.entity';
 import { SigningKeysService } from './signing-keys.service';
 
 export interface SessionOrigin {

@@ -27,8 +27,8 @@ export class UsersRepository {
       .getOne();
   }
 
-  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash });
+  async updatePasswordHash(manager: EntityManager, id: string, passwordHash: string): Promise<void> {
+    await manager.update(UserEntity, { id }, { passwordHash });
   }
 
   async recordLogin(manager: EntityManager, id: string): Promise<void> {

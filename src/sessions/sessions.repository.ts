@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
+import { SessionEntity } from './entities/session.entity';
 
 export interface LiveSession {
   userId: string;
@@ -41,5 +42,11 @@ export class SessionsRepository {
       username: row.username,
       lastActivityAt: parseSqlTimestamp(row.lastActivityAt),
     };
+  }
+
+  /** Ends every live session of a user (password change or reset, conversion, admin revoke). */
+  async revokeAllForUser(manager: EntityManager, userId: string): Promise<number> {
+    const result = await manager.update(SessionEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return result.affected ?? 0;
   }
 }
