@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { TransactionRunner } from '../../src/database/transaction-runner';
+import { PasswordHasher } from '../../src/passwords/password-hasher.service';
+import { RoleAssignmentsRepository } from '../../src/roles/role-assignments.repository';
+import { UserEntity } from '../../src/users/entities/user.entity';
+import { nameKey } from '../../src/users/username';
+import type { TestApp } from '../helpers/test-app';
+
+let sequence = 0;
+
+export interface CreatedUser {
+  id: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * Inserts a user straight into the database (defaults plus overrides), for tests whose subject is not user
+ * creation itself. `roles` are predefined or custom role ids, assigned globally.
+ */
+export async function createUser(
+  t: TestApp,
+  overrides: Partial<UserEntity> & { password?: string; roles?: string[] } = {},
+): Promise<CreatedUser> {
+  const { password = `Pass phrase ${++sequence} for tests`, roles = [], ...fields } = overrides;
+  const username = fields.username ?? `user${sequence}-${randomUUID().slice(0, 8)}`;
+  const now = new Date();
+  const user: UserEntity = {
+    id: randomUUID(),
+    username,
+    usernameKey: nameKey(username),
+    fullName: null,
+    email: null,
+    phone: null,
+    department: null,
+    searchText: nameKey(username),
+    type: 'internal',
+    directoryId: null,
+    passwordHash: await t.app.get(PasswordHasher).hash(password),
+    enabled: true,
+    mustChangePassword: false,
+    lastLoginAt: null,
+    lastActivityAt: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    ...fields,
+  };
+  await t.app.get(TransactionRunner).run(async (manager) => {
+    await manager.insert(UserEntity, user);
+    if (roles.length) {
+      await t.app.get(RoleAssignmentsRepository).assignGlobal(manager, { type: 'user', id: user.id }, roles);
+    }
+  });
+  return { id: user.id, username, password };
+}
