@@ -4,9 +4,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { API_PREFIX } from './common/api-prefix';
 import { requestId } from './common/logging/request-id';
-
-export const API_PREFIX = 'api/v1';
 
 const DESCRIPTION = `Users, groups, roles and login for other services.
 

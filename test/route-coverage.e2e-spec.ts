@@ -19,6 +19,20 @@ const EXPECTED: Record<string, string> = {
   'POST auth/login': 'public',
   'GET .well-known/jwks.json': 'public',
   'GET permissions': 'roles.manage | permissions.manage',
+  'GET users': 'users.list',
+  'GET users/count': 'users.list',
+  'POST users': 'users.create',
+  'GET users/:id': 'users.list',
+  'PATCH users/:id': 'users.edit',
+  'POST users/:id/enable': 'users.edit',
+  'POST users/:id/disable': 'users.edit',
+  'DELETE users/:id': 'users.remove',
+  'PUT users/:id/password': 'users.edit',
+  'GET directory-summary': 'users.list',
+  'GET me': 'self-service',
+  'PATCH me': 'self-service',
+  'PUT me/password': 'self-service',
+  'GET audit-events': 'audit.read',
 };
 
 function join(...parts: (string | string[] | undefined)[]): string {

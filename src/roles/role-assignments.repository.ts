@@ -23,4 +23,9 @@ export class RoleAssignmentsRepository {
       })),
     );
   }
+
+  /** Removes every assignment held by a user or group (it is being deleted). */
+  async deleteForPrincipal(manager: EntityManager, principal: { type: PrincipalType; id: string }): Promise<void> {
+    await manager.delete(RoleAssignmentEntity, { principalType: principal.type, principalId: principal.id });
+  }
 }

@@ -1,0 +1,21 @@
+import { ProblemException } from './errors/problem.exception';
+
+/** The strong ETag of a versioned resource. */
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/**
+ * The version an `If-Match` header asks for: undefined when absent or `*`; a header naming no version we ever
+ * issued can never match, so it is a 412 at once.
+ */
+export function versionFromIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') {
+    return undefined;
+  }
+  const match = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header);
+  if (!match) {
+    throw new ProblemException(412, 'precondition_failed', 'If-Match does not name a version of this resource.');
+  }
+  return Number(match[1]);
+}
