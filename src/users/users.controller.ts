@@ -1,18 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Put,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -26,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
+import { IdParam } from '../common/id-param';
 import { etagOf, versionFromIfMatch } from '../common/etag';
 import { ProblemDto } from '../common/errors/problem.dto';
 import { Page, PageDto } from '../common/pagination/page';
@@ -93,10 +80,7 @@ export class UsersController {
   @RequirePermissions('users.list')
   @ApiOkResponse({ type: UserResponseDto, description: '`ETag` carries the version for `If-Match`.' })
   @notFound
-  async get(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<UserResponseDto> {
+  async get(@IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserResponseDto> {
     return withEtag(reply, await this.users.get(id));
   }
 
@@ -110,7 +94,7 @@ export class UsersController {
   @ApiConflictResponse({ type: ProblemDto, description: '`read_only_external` or `last_administrator`.' })
   @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'Stale `If-Match` (`precondition_failed`).' })
   async update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateUserDto,
     @Headers('if-match') ifMatch: string | undefined,
     @ReqContext() context: RequestContext,
@@ -126,7 +110,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponseDto })
   @notFound
   async enable(
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @ReqContext() context: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponseDto> {
@@ -141,7 +125,7 @@ export class UsersController {
   @notFound
   @ApiConflictResponse({ type: ProblemDto, description: 'The last administrator (`last_administrator`).' })
   async disable(
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @ReqContext() context: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponseDto> {
@@ -155,7 +139,7 @@ export class UsersController {
   @ApiNoContentResponse({ description: 'Deleted; the username is free again.' })
   @notFound
   @ApiConflictResponse({ type: ProblemDto, description: 'The last administrator (`last_administrator`).' })
-  async delete(@Param('id', ParseUUIDPipe) id: string, @ReqContext() context: RequestContext): Promise<void> {
+  async delete(@IdParam() id: string, @ReqContext() context: RequestContext): Promise<void> {
     await this.users.delete(id, context);
   }
 
@@ -168,7 +152,7 @@ export class UsersController {
   @notFound
   @ApiConflictResponse({ type: ProblemDto, description: 'An external user (`read_only_external`).' })
   async resetPassword(
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() dto: ResetPasswordDto,
     @ReqContext() context: RequestContext,
   ): Promise<void> {
