@@ -44,14 +44,54 @@ function authorizeFromLogin(response: { url: string; status: number; body?: { ac
   return response;
 }
 
-/** Error responses carry problem details: say so with their real media type. */
-function useProblemMediaType(document: OpenAPIObject): OpenAPIObject {
+const PROBLEM = { $ref: '#/components/schemas/ProblemDto' };
+
+/** Responses any operation of a kind can give, whatever its own decorators say. */
+const STANDARD_RESPONSES: { applies: (operation: Operation) => boolean; status: string; description: string }[] = [
+  {
+    applies: (op) => Boolean(op.requestBody || op.parameters?.length),
+    status: '400',
+    description: 'The request is not valid (`validation_failed`, `bad_request`).',
+  },
+  {
+    applies: (op) => Boolean(op.security?.length),
+    status: '401',
+    description: 'No valid access token (`unauthorized`).',
+  },
+  { applies: (op) => Boolean(op.requestBody), status: '413', description: 'The body is larger than 1 MiB.' },
+  { applies: (op) => Boolean(op.requestBody), status: '415', description: 'The body is not `application/json`.' },
+  { applies: () => true, status: '503', description: 'The database is unavailable or the server is busy; retry.' },
+];
+
+interface Operation {
+  requestBody?: unknown;
+  parameters?: unknown[];
+  security?: unknown[];
+  responses: Record<string, { description: string; content?: Record<string, unknown> }>;
+}
+
+/**
+ * Every error a client can meet is documented, with its real media type: problem details. Generic ones
+ * (malformed input, missing token, body too large, wrong media type, database down) are added to each
+ * operation they can happen on, so the document and the server cannot drift.
+ */
+function documentErrors(document: OpenAPIObject): OpenAPIObject {
   for (const path of Object.values(document.paths)) {
-    for (const operation of Object.values(path)) {
-      const responses = (operation as { responses?: Record<string, { content?: Record<string, unknown> }> }).responses;
-      for (const [status, response] of Object.entries(responses ?? {})) {
+    for (const operation of Object.values(path) as Operation[]) {
+      if (!operation?.responses) {
+        continue;
+      }
+      for (const standard of STANDARD_RESPONSES) {
+        if (standard.applies(operation) && !operation.responses[standard.status]) {
+          operation.responses[standard.status] = {
+            description: standard.description,
+            content: { 'application/json': { schema: PROBLEM } },
+          };
+        }
+      }
+      for (const [status, response] of Object.entries(operation.responses)) {
         const json = response.content?.['application/json'];
-        if (Number(status) >= 400 && json && response.content) {
+        if (Number(status) >= 400 && json) {
           response.content = { 'application/problem+json': json };
         }
       }
@@ -69,7 +109,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   for (const [name, description] of TAGS) {
     builder.addTag(name, description);
   }
-  return useProblemMediaType(SwaggerModule.createDocument(app, builder.build()));
+  return documentErrors(SwaggerModule.createDocument(app, builder.build()));
 }
 
 /** Swagger UI at /docs (the admin console) and the document at /docs-json. */
