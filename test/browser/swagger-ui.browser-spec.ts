@@ -11,8 +11,6 @@ const OUTPUT = join(__dirname, '..', '..', 'test-output');
  * An administrator's path through Swagger UI in a real browser: log in through the login operation (the token
  * lands in Authorize by itself), create a user with "Try it out", disable it, and see that user's login refused.
  */
-jest.setTimeout(60_000);
-
 describe('Swagger UI as the admin console', () => {
   let t: TestApp;
   let browser: Browser;
