@@ -51,7 +51,12 @@ export class GroupsRepository {
   }
 
   /** One page of groups in name order (keyset on name_key, id), each with its member count. */
-  async page(filter: GroupFilter, direction: 'ASC' | 'DESC', limit: number, position?: CursorValue[]): Promise<GroupRow[]> {
+  async page(
+    filter: GroupFilter,
+    direction: 'ASC' | 'DESC',
+    limit: number,
+    position?: CursorValue[],
+  ): Promise<GroupRow[]> {
     const qb = this.filtered(filter);
     applyKeyset(qb, 'g.nameKey', 'g.id', direction, position);
     const groups = await qb.limit(limit + 1).getMany();

@@ -70,7 +70,10 @@ export class UserRoleAssignmentsController extends PrincipalAssignments {
   @Get()
   @RequireAnyPermission(...READ)
   @ApiOkResponse({ type: PageDto(AssignmentDto) })
-  @ApiBadRequestResponse({ type: ProblemDto, description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).' })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).',
+  })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such user (`not_found`).' })
   list(@Param('id', ParseId('user')) id: string, @Query() query: PageQueryDto): Promise<Page<AssignmentDto>> {
     return this.doList(id, query);
@@ -117,7 +120,10 @@ export class GroupRoleAssignmentsController extends PrincipalAssignments {
   @Get()
   @RequireAnyPermission(...READ)
   @ApiOkResponse({ type: PageDto(AssignmentDto) })
-  @ApiBadRequestResponse({ type: ProblemDto, description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).' })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).',
+  })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such group (`not_found`).' })
   list(@Param('id', ParseId('group')) id: string, @Query() query: PageQueryDto): Promise<Page<AssignmentDto>> {
     return this.doList(id, query);

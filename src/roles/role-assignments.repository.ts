@@ -68,7 +68,12 @@ export class RoleAssignmentsRepository {
    * Inserts one assignment (resources null = global) and returns its id. A duplicate (same principal, role and
    * scope) fails on the unique index: callers map it to 409 `assignment_exists`.
    */
-  async insert(manager: EntityManager, principal: Principal, roleId: string, resources: string[] | null): Promise<string> {
+  async insert(
+    manager: EntityManager,
+    principal: Principal,
+    roleId: string,
+    resources: string[] | null,
+  ): Promise<string> {
     const id = randomUUID();
     await manager.insert(RoleAssignmentEntity, {
       id,
@@ -126,7 +131,10 @@ export class RoleAssignmentsRepository {
 
   /** One page of a principal's assignments in id order (bounded by that principal's assignments). */
   async pageOfPrincipal(principal: Principal, limit: number, position?: CursorValue[]): Promise<AssignmentRow[]> {
-    const qb = this.select(this.dataSource.manager).where('ra.principal_type = :type AND ra.principal_id = :id', principal);
+    const qb = this.select(this.dataSource.manager).where(
+      'ra.principal_type = :type AND ra.principal_id = :id',
+      principal,
+    );
     if (position) {
       qb.andWhere('ra.id > :afterId', { afterId: position[0] });
     }

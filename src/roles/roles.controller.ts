@@ -35,7 +35,10 @@ export class RolesController {
   @Get()
   @RequireAnyPermission(...READ)
   @ApiOkResponse({ type: PageDto(RoleDto) })
-  @ApiBadRequestResponse({ type: ProblemDto, description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).' })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).',
+  })
   list(@Query() query: PageQueryDto): Promise<Page<RoleDto>> {
     return this.roles.list(query);
   }
@@ -44,8 +47,14 @@ export class RolesController {
   @Post()
   @RequirePermissions('roles.manage')
   @ApiCreatedResponse({ type: RoleDto, description: 'Created; `Location` names it and `ETag` is its version.' })
-  @ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid body or unknown permission key (`validation_failed`).' })
-  @ApiConflictResponse({ type: ProblemDto, description: 'The name is taken, predefined names included (`role_name_taken`).' })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'Invalid body or unknown permission key (`validation_failed`).',
+  })
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'The name is taken, predefined names included (`role_name_taken`).',
+  })
   async create(
     @ReqContext() context: RequestContext,
     @Body() dto: CreateRoleDto,
@@ -61,7 +70,10 @@ export class RolesController {
   @RequireAnyPermission(...READ)
   @ApiOkResponse({ type: RoleDto, description: '`ETag` is its version.' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such role (`not_found`).' })
-  async get(@Param('id', ParseId('role')) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RoleDto> {
+  async get(
+    @Param('id', ParseId('role')) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RoleDto> {
     const role = await this.roles.get(id);
     void reply.header('etag', etagOf(role.version));
     return toRoleResponse(role);
@@ -71,14 +83,20 @@ export class RolesController {
   @Patch(':id')
   @RequirePermissions('roles.manage')
   @ApiOkResponse({ type: RoleDto })
-  @ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid body or unknown permission key (`validation_failed`).' })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'Invalid body or unknown permission key (`validation_failed`).',
+  })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such role (`not_found`).' })
   @ApiConflictResponse({
     type: ProblemDto,
     description:
       'Predefined role (`predefined_role`), name taken (`role_name_taken`), or the change would leave no administrator (`last_administrator`).',
   })
-  @ApiPreconditionFailedResponse({ type: ProblemDto, description: '`If-Match` names an older version (`precondition_failed`).' })
+  @ApiPreconditionFailedResponse({
+    type: ProblemDto,
+    description: '`If-Match` names an older version (`precondition_failed`).',
+  })
   async update(
     @ReqContext() context: RequestContext,
     @Param('id', ParseId('role')) id: string,
@@ -109,7 +127,10 @@ export class RolesController {
   @Get(':id/principals')
   @RequireAnyPermission(...READ)
   @ApiOkResponse({ type: PageDto(RoleHolderDto) })
-  @ApiBadRequestResponse({ type: ProblemDto, description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).' })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).',
+  })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such role (`not_found`).' })
   principals(@Param('id', ParseId('role')) id: string, @Query() query: PageQueryDto): Promise<Page<RoleHolderDto>> {
     return this.roles.holders(id, query);

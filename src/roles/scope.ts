@@ -35,7 +35,5 @@ export function scopeKeyOf(resources: readonly string[] | null): string {
   if (resources === null) {
     return GLOBAL_SCOPE;
   }
-  return createHash('sha256')
-    .update(canonicalResources(resources)!.join('\n'), 'utf8')
-    .digest('hex');
+  return createHash('sha256').update(canonicalResources(resources)!.join('\n'), 'utf8').digest('hex');
 }
