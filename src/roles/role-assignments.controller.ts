@@ -66,6 +66,11 @@ abstract class PrincipalAssignments {
 export class UserRoleAssignmentsController extends PrincipalAssignments {
   protected readonly type = 'user';
 
+  // Explicit, so Nest sees the constructor's parameter types (the abstract base has no decorator to emit them).
+  constructor(assignments: RoleAssignmentsService) {
+    super(assignments);
+  }
+
   /** List a user's own role assignments (not those of their groups) */
   @Get()
   @RequireAnyPermission(...READ)
@@ -115,6 +120,11 @@ export class UserRoleAssignmentsController extends PrincipalAssignments {
 @Controller('groups/:id/role-assignments')
 export class GroupRoleAssignmentsController extends PrincipalAssignments {
   protected readonly type = 'group';
+
+  // Explicit, so Nest sees the constructor's parameter types (the abstract base has no decorator to emit them).
+  constructor(assignments: RoleAssignmentsService) {
+    super(assignments);
+  }
 
   /** List a group's role assignments (its members inherit them) */
   @Get()
