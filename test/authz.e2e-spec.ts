@@ -62,7 +62,9 @@ describe('authorization checks and effective permissions', () => {
     expect(await allowed(user.id, 'users.list', 'project:1')).toBe(false);
     expect(await allowed(user.id, 'users.list')).toBe(false);
     const effective = await t.http.get(`/api/v1/users/${user.id}/effective-permissions`).set(admin).expect(200);
-    expect(effective.body.permissions.map((p: { permission: string }) => p.permission)).not.toContain('users.list');
+    expect(
+      (effective.body as { permissions: { permission: string }[] }).permissions.map((p) => p.permission),
+    ).not.toContain('users.list');
   });
 
   it('inherits through groups and loses it on leaving, on the very next request', async () => {
@@ -172,8 +174,8 @@ describe('authorization checks and effective permissions', () => {
       .query({ resource: 'project:1' })
       .set(admin)
       .expect(200);
-    const scopes = filtered.body.permissions.map(
-      (p: { permission: string; scope: string }) => `${p.permission}@${p.scope}`,
+    const scopes = (filtered.body as { permissions: { permission: string; scope: string }[] }).permissions.map(
+      (p) => `${p.permission}@${p.scope}`,
     );
     expect(scopes).toEqual([
       'resources.edit@project:1',

@@ -3,6 +3,10 @@ import { PREDEFINED_ROLES } from '../src/roles/permissions';
 import { createUser } from './factories/user.factory';
 import { bearer, expectProblem, login, startTestApp, TestApp } from './helpers/test-app';
 
+type Items<T> = { items: T[] };
+const names = (body: unknown): string[] => (body as Items<{ name: string }>).items.map((g) => g.name);
+const ids = (body: unknown): string[] => (body as Items<{ id: string }>).items.map((m) => m.id);
+
 describe('groups', () => {
   let t: TestApp;
   let admin: { authorization: string };
@@ -52,10 +56,7 @@ describe('groups', () => {
     });
     expect(response.headers.location).toBe(`/api/v1/groups/${response.body.id}`);
     expect(response.headers.etag).toBe('"1"');
-    const got = await t.http
-      .get(response.headers.location as string)
-      .set(admin)
-      .expect(200);
+    const got = await t.http.get(String(response.headers.location)).set(admin).expect(200);
     expect(got.body).toEqual(response.body);
   });
 
@@ -88,13 +89,13 @@ describe('groups', () => {
     }
     await insertExternalGroup('Paging External');
     const first = await t.http.get('/api/v1/groups').query({ search: 'PAGING', limit: 2 }).set(admin).expect(200);
-    expect(first.body.items.map((g: { name: string }) => g.name)).toEqual(['paging a', 'Paging B']);
+    expect(names(first.body)).toEqual(['paging a', 'Paging B']);
     const second = await t.http
       .get('/api/v1/groups')
       .query({ search: 'paging', limit: 2, cursor: first.body.nextCursor })
       .set(admin)
       .expect(200);
-    expect(second.body.items.map((g: { name: string }) => g.name)).toEqual(['Paging C', 'Paging External']);
+    expect(names(second.body)).toEqual(['Paging C', 'Paging External']);
     const descending = await t.http
       .get('/api/v1/groups')
       .query({ search: 'paging', sort: '-name' })
@@ -102,9 +103,9 @@ describe('groups', () => {
       .expect(200);
     expect(descending.body.items[0].name).toBe('Paging_D');
     const underscore = await t.http.get('/api/v1/groups').query({ search: 'g_' }).set(admin).expect(200);
-    expect(underscore.body.items.map((g: { name: string }) => g.name)).toEqual(['Paging_D']);
+    expect(names(underscore.body)).toEqual(['Paging_D']);
     const external = await t.http.get('/api/v1/groups').query({ type: 'external', search: 'paging' }).set(admin);
-    expect(external.body.items.map((g: { name: string }) => g.name)).toEqual(['Paging External']);
+    expect(names(external.body)).toEqual(['Paging External']);
     const count = await t.http.get('/api/v1/groups/count').query({ search: 'paging', type: 'internal' }).set(admin);
     expect(count.body).toEqual({ count: 4 });
   });
@@ -172,7 +173,7 @@ describe('groups', () => {
       .send({ add: [b.id, randomUUID()], remove: [a.id] });
     expectProblem(failed, 404, 'not_found');
     let members = await t.http.get(`/api/v1/groups/${group.id}/members`).set(admin).expect(200);
-    expect(members.body.items.map((m: { id: string }) => m.id)).toEqual([a.id]);
+    expect(ids(members.body)).toEqual([a.id]);
 
     const changed = await t.http
       .patch(`/api/v1/groups/${group.id}/members`)
@@ -181,7 +182,7 @@ describe('groups', () => {
       .expect(200);
     expect(changed.body.memberCount).toBe(2);
     members = await t.http.get(`/api/v1/groups/${group.id}/members`).set(admin).expect(200);
-    expect(members.body.items.map((m: { id: string }) => m.id).sort()).toEqual([b.id, c.id].sort());
+    expect(ids(members.body).sort()).toEqual([b.id, c.id].sort());
     expect(members.body.items[0]).toEqual({
       id: expect.any(String),
       username: expect.any(String),
@@ -215,7 +216,7 @@ describe('groups', () => {
     }
     const group = await createGroup({ name: 'Paged members', memberIds: users.map((u) => u.id) });
     const first = await t.http.get(`/api/v1/groups/${group.id}/members`).query({ limit: 2 }).set(admin).expect(200);
-    expect(first.body.items.map((m: { username: string }) => m.username)).toEqual(['m-alice', 'm-bob']);
+    expect((first.body as Items<{ username: string }>).items.map((m) => m.username)).toEqual(['m-alice', 'm-bob']);
     const second = await t.http
       .get(`/api/v1/groups/${group.id}/members`)
       .query({ limit: 2, cursor: first.body.nextCursor })

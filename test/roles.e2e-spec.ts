@@ -33,7 +33,9 @@ describe('roles and role assignments', () => {
   describe('roles', () => {
     it('lists the predefined roles with their permissions and global-only flag', async () => {
       const response = await t.http.get('/api/v1/roles').query({ limit: 200 }).set(admin).expect(200);
-      const userManager = response.body.items.find((r: { id: string }) => r.id === PREDEFINED_ROLES.userManager);
+      const userManager = (response.body as { items: { id: string }[] }).items.find(
+        (r) => r.id === PREDEFINED_ROLES.userManager,
+      );
       expect(userManager).toMatchObject({
         name: 'User Manager',
         predefined: true,
@@ -61,7 +63,7 @@ describe('roles and role assignments', () => {
       const patched = await t.http
         .patch(`/api/v1/roles/${response.body.id}`)
         .set(admin)
-        .set('if-match', response.headers.etag as string)
+        .set('if-match', String(response.headers.etag))
         .send({ name: 'Model Auditors', permissions: ['users.list'] })
         .expect(200);
       expect(patched.body).toMatchObject({ name: 'Model Auditors', permissions: ['users.list'], globalOnly: true });
@@ -69,7 +71,7 @@ describe('roles and role assignments', () => {
         await t.http
           .patch(`/api/v1/roles/${response.body.id}`)
           .set(admin)
-          .set('if-match', response.headers.etag as string)
+          .set('if-match', String(response.headers.etag))
           .send({ description: 'late' }),
         412,
         'precondition_failed',
@@ -258,7 +260,11 @@ describe('roles and role assignments', () => {
       expect(replace.body).toEqual({ copied: 2, skipped: 0 });
 
       const roles = async (id: string) =>
-        (await t.http.get(`/api/v1/users/${id}/role-assignments`).set(admin).expect(200)).body.items
+        (
+          (await t.http.get(`/api/v1/users/${id}/role-assignments`).set(admin).expect(200)).body as {
+            items: { roleName: string; resources: string[] | null }[];
+          }
+        ).items
           .map((a: { roleName: string; resources: string[] | null }) => `${a.roleName} ${JSON.stringify(a.resources)}`)
           .sort();
       expect(await roles(merged.id)).toEqual([
@@ -291,9 +297,11 @@ describe('roles and role assignments', () => {
   describe('last administrator', () => {
     it('refuses to remove the last administrator’s assignments, roles through a group, or its group', async () => {
       const list = await t.http.get(`/api/v1/users/${adminId}/role-assignments`).set(admin).expect(200);
-      const userManager = list.body.items.find((a: { roleId: string }) => a.roleId === PREDEFINED_ROLES.userManager);
+      const userManager = (list.body as { items: { roleId: string; id: string }[] }).items.find(
+        (a) => a.roleId === PREDEFINED_ROLES.userManager,
+      );
       expectProblem(
-        await t.http.delete(`/api/v1/users/${adminId}/role-assignments/${userManager.id}`).set(admin),
+        await t.http.delete(`/api/v1/users/${adminId}/role-assignments/${userManager!.id}`).set(admin),
         409,
         'last_administrator',
       );
@@ -323,11 +331,11 @@ describe('roles and role assignments', () => {
           .expect(201)
       ).body;
       await t.http.post(`/api/v1/groups/${group.id}/role-assignments`).set(admin).send({ roleId: role.id }).expect(201);
-      const securityManager = list.body.items.find(
-        (a: { roleId: string }) => a.roleId === PREDEFINED_ROLES.securityManager,
+      const securityManager = (list.body as { items: { roleId: string; id: string }[] }).items.find(
+        (a) => a.roleId === PREDEFINED_ROLES.securityManager,
       );
-      await t.http.delete(`/api/v1/users/${adminId}/role-assignments/${userManager.id}`).set(admin).expect(204);
-      await t.http.delete(`/api/v1/users/${adminId}/role-assignments/${securityManager.id}`).set(admin).expect(204);
+      await t.http.delete(`/api/v1/users/${adminId}/role-assignments/${userManager!.id}`).set(admin).expect(204);
+      await t.http.delete(`/api/v1/users/${adminId}/role-assignments/${securityManager!.id}`).set(admin).expect(204);
 
       expectProblem(
         await t.http.delete(`/api/v1/groups/${group.id}/members/${adminId}`).set(admin),
