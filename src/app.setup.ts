@@ -1,18 +1,11 @@
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { API_PREFIX } from './common/api-prefix';
 import { requestId } from './common/logging/request-id';
-
-export const API_PREFIX = 'api/v1';
-
-const DESCRIPTION = `Users, groups, roles and login for other services.
-
-**Getting started:** call \`POST /api/v1/auth/login\` with the administrator's username and password, press
-**Authorize** and paste the \`accessToken\`, then use any operation. Errors are RFC 9457 \`application/problem+json\`
-with a stable \`code\`.`;
+import { setupSwagger } from './swagger';
 
 /** The whole HTTP application, configured the same way for the server, the tests and the OpenAPI generator. */
 export async function createApp(): Promise<NestFastifyApplication> {
@@ -42,25 +35,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
     reply.header('x-request-id', request.id);
   });
 
-  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
-    jsonDocumentUrl: 'docs-json',
-    swaggerOptions: {
-      persistAuthorization: true,
-      displayRequestDuration: true,
-      tagsSorter: 'alpha',
-    },
-    customSiteTitle: 'Roster API',
-  });
+  setupSwagger(app);
   return app;
-}
-
-export function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
-    .setTitle('Roster')
-    .setDescription(DESCRIPTION)
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .addTag('health', 'Liveness and readiness for orchestrators')
-    .build();
-  return SwaggerModule.createDocument(app, config);
 }

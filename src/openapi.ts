@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createApp, createOpenApiDocument } from './app.setup';
+import { createApp } from './app.setup';
+import { createOpenApiDocument } from './swagger';
 
 /**
  * `node dist/openapi write` regenerates openapi/openapi.json from the app (no server is started, and an

@@ -206,7 +206,7 @@ describe('groups', () => {
     expect(after.body.items).toEqual([]);
     expectProblem(await t.http.put(`/api/v1/groups/${group.id}/members/${randomUUID()}`).set(admin), 404, 'not_found');
     expectProblem(await t.http.get(`/api/v1/users/${randomUUID()}/groups`).set(admin), 404, 'not_found');
-    expectProblem(await t.http.get('/api/v1/groups/not-a-uuid').set(admin), 404, 'not_found');
+    expectProblem(await t.http.get('/api/v1/groups/not-a-uuid').set(admin), 400, 'validation_failed');
   });
 
   it('pages members in username order', async () => {

@@ -12,6 +12,7 @@ import { AccessTokenStrategy } from './access-token.strategy';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LocalStrategy } from './local.strategy';
+import { MeController } from './me.controller';
 import { BootstrapAdminService } from './bootstrap-admin.service';
 import { SigningKeyEntity } from './entities/signing-key.entity';
 import { SigningKeysService } from './signing-keys.service';
@@ -29,7 +30,7 @@ import { TokensService } from './tokens.service';
     AuditModule,
     PasswordsModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, MeController],
   providers: [
     SigningKeysService,
     TokensService,

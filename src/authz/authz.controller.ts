@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiExtraModels,
@@ -11,7 +11,7 @@ import {
 import { RequireAnyPermission, RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { ProblemDto } from '../common/errors/problem.dto';
 import { ProblemException } from '../common/errors/problem.exception';
-import { ParseId } from '../common/pipes/parse-id.pipe';
+import { IdParam } from '../common/id-param';
 import { AuthzService } from './authz.service';
 import { AuthzCheckRequestDto, BatchCheckResultDto, CheckResultDto } from './dto/check.dto';
 import { EffectivePermissionsDto, EffectivePermissionsQueryDto } from './dto/effective-permissions.dto';
@@ -77,10 +77,7 @@ export class EffectivePermissionsController {
   @ApiOkResponse({ type: EffectivePermissionsDto })
   @ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid query (`validation_failed`).' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such user (`not_found`).' })
-  async get(
-    @Param('id', ParseId('user')) id: string,
-    @Query() query: EffectivePermissionsQueryDto,
-  ): Promise<EffectivePermissionsDto> {
+  async get(@IdParam() id: string, @Query() query: EffectivePermissionsQueryDto): Promise<EffectivePermissionsDto> {
     if ((await this.authz.userEnabled(id)) === null) {
       throw ProblemException.notFound('user');
     }

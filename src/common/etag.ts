@@ -1,25 +1,29 @@
 import { ProblemException } from './errors/problem.exception';
 
-/** The ETag of a versioned resource: its version as a strong validator. */
+/** The strong ETag of a versioned resource. */
 export function etagOf(version: number): string {
   return `"${version}"`;
 }
 
 /**
- * Honours `If-Match`: absent or `*` always matches; otherwise one of the listed tags (weak or strong) must name the
- * current version, else 412 `precondition_failed`.
+ * The version an `If-Match` header asks for: undefined when absent or `*`; a header naming no version we ever
+ * issued can never match, so it is a 412 at once.
  */
-export function assertIfMatch(ifMatch: string | undefined, version: number): void {
-  if (ifMatch === undefined || ifMatch.trim() === '*') {
-    return;
+export function versionFromIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') {
+    return undefined;
   }
-  const current = etagOf(version);
-  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  if (!tags.includes(current)) {
-    throw new ProblemException(
-      412,
-      'precondition_failed',
-      'The resource has changed since you read it; read it again and retry.',
-    );
+  const match = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header);
+  if (!match) {
+    throw new ProblemException(412, 'precondition_failed', 'If-Match does not name a version of this resource.');
+  }
+  return Number(match[1]);
+}
+
+/** Honours `If-Match` against the current version: absent or `*` always passes, anything else must name it (412). */
+export function assertIfMatch(header: string | undefined, version: number): void {
+  const wanted = versionFromIfMatch(header);
+  if (wanted !== undefined && wanted !== version) {
+    throw new ProblemException(412, 'precondition_failed', 'The resource has changed since you read it.');
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -10,13 +10,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { API_PREFIX } from '../app.setup';
+import { API_PREFIX } from '../common/api-prefix';
 import { RequireAnyPermission, RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { ProblemDto } from '../common/errors/problem.dto';
 import { etagOf } from '../common/etag';
 import { Page, PageDto } from '../common/pagination/page';
 import { PageQueryDto } from '../common/pagination/page-query.dto';
-import { ParseId } from '../common/pipes/parse-id.pipe';
+import { IdParam } from '../common/id-param';
 import { ReqContext, RequestContext } from '../common/request-context';
 import { CountDto } from './dto/count.dto';
 import { CreateGroupDto } from './dto/create-group.dto';
@@ -84,10 +84,7 @@ export class GroupsController {
   @RequireAnyPermission(...READ_GROUPS)
   @ApiOkResponse({ type: GroupDto, description: '`ETag` is its version.' })
   @GROUP_NOT_FOUND
-  async get(
-    @Param('id', ParseId('group')) id: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<GroupDto> {
+  async get(@IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<GroupDto> {
     const row = await this.groups.get(id);
     void reply.header('etag', etagOf(row.group.version));
     return toGroupResponse(row);
@@ -109,7 +106,7 @@ export class GroupsController {
   })
   async update(
     @ReqContext() context: RequestContext,
-    @Param('id', ParseId('group')) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateGroupDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -126,7 +123,7 @@ export class GroupsController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @GROUP_NOT_FOUND
   @ApiConflictResponse({ type: ProblemDto, description: 'It would leave no administrator (`last_administrator`).' })
-  async remove(@ReqContext() context: RequestContext, @Param('id', ParseId('group')) id: string): Promise<void> {
+  async remove(@ReqContext() context: RequestContext, @IdParam() id: string): Promise<void> {
     await this.groups.remove(context, id);
   }
 
@@ -136,7 +133,7 @@ export class GroupsController {
   @ApiOkResponse({ type: PageDto(MemberDto) })
   @PAGING_BAD_REQUEST
   @GROUP_NOT_FOUND
-  members(@Param('id', ParseId('group')) id: string, @Query() query: PageQueryDto): Promise<Page<MemberDto>> {
+  members(@IdParam() id: string, @Query() query: PageQueryDto): Promise<Page<MemberDto>> {
     return this.groups.members(id, query);
   }
 
@@ -156,7 +153,7 @@ export class GroupsController {
   })
   async changeMembers(
     @ReqContext() context: RequestContext,
-    @Param('id', ParseId('group')) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateMembersDto,
   ): Promise<GroupDto> {
     return toGroupResponse(await this.groups.changeMembers(context, id, dto));
@@ -171,8 +168,8 @@ export class GroupsController {
   @ApiConflictResponse({ type: ProblemDto, description: 'External group (`read_only_external`).' })
   async addMember(
     @ReqContext() context: RequestContext,
-    @Param('id', ParseId('group')) id: string,
-    @Param('userId', ParseId('user')) userId: string,
+    @IdParam() id: string,
+    @IdParam('userId') userId: string,
   ): Promise<void> {
     await this.groups.addMember(context, id, userId);
   }
@@ -189,8 +186,8 @@ export class GroupsController {
   })
   async removeMember(
     @ReqContext() context: RequestContext,
-    @Param('id', ParseId('group')) id: string,
-    @Param('userId', ParseId('user')) userId: string,
+    @IdParam() id: string,
+    @IdParam('userId') userId: string,
   ): Promise<void> {
     await this.groups.removeMember(context, id, userId);
   }
@@ -207,7 +204,7 @@ export class UserGroupsController {
   @ApiOkResponse({ type: PageDto(GroupDto) })
   @PAGING_BAD_REQUEST
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such user (`not_found`).' })
-  list(@Param('id', ParseId('user')) id: string, @Query() query: PageQueryDto): Promise<Page<GroupDto>> {
+  list(@IdParam() id: string, @Query() query: PageQueryDto): Promise<Page<GroupDto>> {
     return this.groups.groupsOfUser(id, query);
   }
 }

@@ -173,7 +173,7 @@ export class GroupsService {
     await this.transactions.run(async (manager) => {
       await this.authz.lockAdministration(manager);
       const group = await this.findOrThrow(manager, id);
-      const removedAssignments = await this.assignments.deleteForPrincipal(manager, 'group', id);
+      const removedAssignments = await this.assignments.deleteForPrincipal(manager, { type: 'group', id });
       await this.groups.delete(manager, id);
       await this.authz.assertAdministratorRemains(manager);
       await this.audit.record(manager, context, {

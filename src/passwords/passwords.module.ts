@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { PasswordHasher } from './password-hasher.service';
+import { PasswordPolicy } from './password-policy.service';
 
 @Module({
-  providers: [PasswordHasher],
-  exports: [PasswordHasher],
+  providers: [PasswordHasher, PasswordPolicy],
+  exports: [PasswordHasher, PasswordPolicy],
 })
 export class PasswordsModule {}

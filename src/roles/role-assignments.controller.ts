@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -9,12 +9,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { API_PREFIX } from '../app.setup';
+import { API_PREFIX } from '../common/api-prefix';
 import { RequireAnyPermission, RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { ProblemDto } from '../common/errors/problem.dto';
 import { Page, PageDto } from '../common/pagination/page';
 import { PageQueryDto } from '../common/pagination/page-query.dto';
-import { ParseId } from '../common/pipes/parse-id.pipe';
+import { IdParam } from '../common/id-param';
 import { ReqContext, RequestContext } from '../common/request-context';
 import { AssignmentDto, CopyAssignmentsDto, CopyResultDto, CreateAssignmentDto } from './dto/assignment.dto';
 import type { PrincipalType } from './entities/role-assignment.entity';
@@ -80,7 +80,7 @@ export class UserRoleAssignmentsController extends PrincipalAssignments {
     description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).',
   })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such user (`not_found`).' })
-  list(@Param('id', ParseId('user')) id: string, @Query() query: PageQueryDto): Promise<Page<AssignmentDto>> {
+  list(@IdParam() id: string, @Query() query: PageQueryDto): Promise<Page<AssignmentDto>> {
     return this.doList(id, query);
   }
 
@@ -93,7 +93,7 @@ export class UserRoleAssignmentsController extends PrincipalAssignments {
   @CREATE_CONFLICT
   create(
     @ReqContext() context: RequestContext,
-    @Param('id', ParseId('user')) id: string,
+    @IdParam() id: string,
     @Body() dto: CreateAssignmentDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssignmentDto> {
@@ -109,8 +109,8 @@ export class UserRoleAssignmentsController extends PrincipalAssignments {
   @DELETE_CONFLICT
   remove(
     @ReqContext() context: RequestContext,
-    @Param('id', ParseId('user')) id: string,
-    @Param('assignmentId', ParseId('role assignment')) assignmentId: string,
+    @IdParam() id: string,
+    @IdParam('assignmentId') assignmentId: string,
   ): Promise<void> {
     return this.doRemove(context, id, assignmentId);
   }
@@ -135,7 +135,7 @@ export class GroupRoleAssignmentsController extends PrincipalAssignments {
     description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).',
   })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such group (`not_found`).' })
-  list(@Param('id', ParseId('group')) id: string, @Query() query: PageQueryDto): Promise<Page<AssignmentDto>> {
+  list(@IdParam() id: string, @Query() query: PageQueryDto): Promise<Page<AssignmentDto>> {
     return this.doList(id, query);
   }
 
@@ -148,7 +148,7 @@ export class GroupRoleAssignmentsController extends PrincipalAssignments {
   @CREATE_CONFLICT
   create(
     @ReqContext() context: RequestContext,
-    @Param('id', ParseId('group')) id: string,
+    @IdParam() id: string,
     @Body() dto: CreateAssignmentDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssignmentDto> {
@@ -164,8 +164,8 @@ export class GroupRoleAssignmentsController extends PrincipalAssignments {
   @DELETE_CONFLICT
   remove(
     @ReqContext() context: RequestContext,
-    @Param('id', ParseId('group')) id: string,
-    @Param('assignmentId', ParseId('role assignment')) assignmentId: string,
+    @IdParam() id: string,
+    @IdParam('assignmentId') assignmentId: string,
   ): Promise<void> {
     return this.doRemove(context, id, assignmentId);
   }

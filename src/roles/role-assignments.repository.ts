@@ -96,8 +96,11 @@ export class RoleAssignmentsRepository {
    * Removes every assignment of a user or group (their resources go by cascade). The users service calls this
    * when it deletes a user; memberships go with the user by foreign key.
    */
-  async deleteForPrincipal(manager: EntityManager, type: PrincipalType, id: string): Promise<number> {
-    const result = await manager.delete(RoleAssignmentEntity, { principalType: type, principalId: id });
+  async deleteForPrincipal(manager: EntityManager, principal: Principal): Promise<number> {
+    const result = await manager.delete(RoleAssignmentEntity, {
+      principalType: principal.type,
+      principalId: principal.id,
+    });
     return result.affected ?? 0;
   }
 

@@ -118,8 +118,7 @@ export class RoleAssignmentsService {
       let copied = 0;
       let skipped = 0;
       for (const target of targets) {
-        const removed =
-          mode === 'replace' ? await this.assignments.deleteForPrincipal(manager, target.type, target.id) : 0;
+        const removed = mode === 'replace' ? await this.assignments.deleteForPrincipal(manager, target) : 0;
         const held = new Set(
           (await this.assignments.allOfPrincipal(manager, target)).map((a) => `${a.roleId} ${a.scopeKey}`),
         );

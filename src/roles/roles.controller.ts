@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -15,9 +15,9 @@ import { ProblemDto } from '../common/errors/problem.dto';
 import { etagOf } from '../common/etag';
 import { PageDto, Page } from '../common/pagination/page';
 import { PageQueryDto } from '../common/pagination/page-query.dto';
-import { ParseId } from '../common/pipes/parse-id.pipe';
+import { IdParam } from '../common/id-param';
 import { ReqContext, RequestContext } from '../common/request-context';
-import { API_PREFIX } from '../app.setup';
+import { API_PREFIX } from '../common/api-prefix';
 import { RoleHolderDto } from './dto/assignment.dto';
 import { CreateRoleDto } from './dto/create-role.dto';
 import { RoleDto } from './dto/role.dto';
@@ -70,10 +70,7 @@ export class RolesController {
   @RequireAnyPermission(...READ)
   @ApiOkResponse({ type: RoleDto, description: '`ETag` is its version.' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such role (`not_found`).' })
-  async get(
-    @Param('id', ParseId('role')) id: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<RoleDto> {
+  async get(@IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RoleDto> {
     const role = await this.roles.get(id);
     void reply.header('etag', etagOf(role.version));
     return toRoleResponse(role);
@@ -99,7 +96,7 @@ export class RolesController {
   })
   async update(
     @ReqContext() context: RequestContext,
-    @Param('id', ParseId('role')) id: string,
+    @IdParam() id: string,
     @Body() dto: UpdateRoleDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -119,7 +116,7 @@ export class RolesController {
     type: ProblemDto,
     description: 'Predefined role (`predefined_role`) or the last administrator would lose it (`last_administrator`).',
   })
-  async remove(@ReqContext() context: RequestContext, @Param('id', ParseId('role')) id: string): Promise<void> {
+  async remove(@ReqContext() context: RequestContext, @IdParam() id: string): Promise<void> {
     await this.roles.remove(context, id);
   }
 
@@ -132,7 +129,7 @@ export class RolesController {
     description: 'Bad paging parameters (`validation_failed`, `invalid_cursor`).',
   })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such role (`not_found`).' })
-  principals(@Param('id', ParseId('role')) id: string, @Query() query: PageQueryDto): Promise<Page<RoleHolderDto>> {
+  principals(@IdParam() id: string, @Query() query: PageQueryDto): Promise<Page<RoleHolderDto>> {
     return this.roles.holders(id, query);
   }
 }

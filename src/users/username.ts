@@ -2,3 +2,8 @@
 export function nameKey(name: string): string {
   return name.normalize('NFC').toLowerCase();
 }
+
+/** What substring search looks in: username, full name and email, lower-cased. */
+export function searchText(user: { username: string; fullName: string | null; email: string | null }): string {
+  return nameKey([user.username, user.fullName ?? '', user.email ?? ''].join('\n'));
+}

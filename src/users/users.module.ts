@@ -1,11 +1,27 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { AuthzModule } from '../authz/authz.module';
+import { PasswordsModule } from '../passwords/passwords.module';
+import { RolesModule } from '../roles/roles.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { DirectorySummaryController } from './directory-summary.controller';
 import { UserEntity } from './entities/user.entity';
+import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity])],
-  providers: [UsersRepository],
-  exports: [UsersRepository],
+  imports: [
+    TypeOrmModule.forFeature([UserEntity]),
+    PasswordsModule,
+    SessionsModule,
+    RolesModule,
+    AuthzModule,
+    AuditModule,
+  ],
+  controllers: [UsersController, DirectorySummaryController],
+  providers: [UsersRepository, UsersService],
+  exports: [UsersRepository, UsersService],
 })
 export class UsersModule {}

@@ -1,21 +1,63 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { UserEntity } from './entities/user.entity';
+import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import type { CursorValue } from '../common/pagination/cursor';
+import { applyKeyset } from '../common/pagination/keyset';
+import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
+import type { UserFilters, UserSort } from './dto/list-users-query.dto';
+import { UserEntity, UserType } from './entities/user.entity';
+import { nameKey } from './username';
+
+/** A user with the end of its brute-force lock, if any (kept by auth in `login_failures`). */
+export interface UserRow {
+  user: UserEntity;
+  lockedUntil: Date | null;
+}
+
+export type UserChanges = Partial<
+  Pick<
+    UserEntity,
+    'fullName' | 'email' | 'phone' | 'department' | 'enabled' | 'searchText' | 'passwordHash' | 'mustChangePassword'
+  >
+>;
+
+const SORT_COLUMNS: Record<string, string> = {
+  username: 'u.usernameKey',
+  lastActivityAt: 'u.lastActivityAt',
+  createdAt: 'u.createdAt',
+};
+
+/** The keyset position of a row for a sort: the sort column's value, then the id. */
+export function userPosition(user: UserEntity, sort: UserSort): CursorValue[] {
+  const field = sort.replace(/^-/, '');
+  const value = field === 'username' ? user.usernameKey : field === 'createdAt' ? user.createdAt : user.lastActivityAt;
+  return [value instanceof Date ? sqlTimestamp(value) : value, user.id];
+}
+
+/** `search` as a LIKE pattern over the lower-cased search text; `!` escapes the wildcards. */
+function containsPattern(search: string): string {
+  return `%${nameKey(search).replace(/[!%_]/g, '!$&')}%`;
+}
+
+function countsByType(rows: { type: UserType; count: string | number }[]): Record<UserType, number> {
+  const counts: Record<UserType, number> = { internal: 0, external: 0 };
+  for (const row of rows) {
+    counts[row.type] = Number(row.count);
+  }
+  return counts;
+}
 
 @Injectable()
 export class UsersRepository {
-  constructor(
-    @InjectRepository(UserEntity)
-    private readonly users: Repository<UserEntity>,
-  ) {}
+  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
 
   async isEmpty(): Promise<boolean> {
     return !(await this.users.exists());
   }
 
-  findById(id: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ id });
+  async findById(id: string, manager?: EntityManager): Promise<UserRow | null> {
+    const result = await this.withLock(manager).where('u.id = :id', { id }).limit(1).getRawAndEntities();
+    return this.toRows(result)[0] ?? null;
   }
 
   /** The user a login names, with the password hash that is otherwise never selected. */
@@ -27,6 +69,64 @@ export class UsersRepository {
       .getOne();
   }
 
+  findWithPasswordHash(id: string): Promise<UserEntity | null> {
+    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id }).getOne();
+  }
+
+  /** One keyset page (`limit + 1` rows, see `toPage`), in the order of `sort`. */
+  async page(filters: UserFilters, sort: UserSort, limit: number, position?: CursorValue[]): Promise<UserRow[]> {
+    const qb = this.filtered(this.withLock(), filters);
+    const column = SORT_COLUMNS[sort.replace(/^-/, '')];
+    applyKeyset(qb, column, 'u.id', sort.startsWith('-') ? 'DESC' : 'ASC', position);
+    return this.toRows(await qb.limit(limit + 1).getRawAndEntities());
+  }
+
+  count(filters: UserFilters): Promise<number> {
+    return this.filtered(this.users.createQueryBuilder('u'), filters).getCount();
+  }
+
+  async countByType(): Promise<Record<UserType, number>> {
+    const rows = await this.users
+      .createQueryBuilder('u')
+      .select('u.type', 'type')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('u.type')
+      .getRawMany<{ type: UserType; count: string | number }>();
+    return countsByType(rows);
+  }
+
+  async countGroupsByType(): Promise<Record<UserType, number>> {
+    const rows = await this.users.manager
+      .createQueryBuilder()
+      .select('g.type', 'type')
+      .addSelect('COUNT(*)', 'count')
+      .from('user_groups', 'g')
+      .groupBy('g.type')
+      .getRawMany<{ type: UserType; count: string | number }>();
+    return countsByType(rows);
+  }
+
+  async insert(manager: EntityManager, user: UserEntity): Promise<void> {
+    await manager.insert(UserEntity, user);
+  }
+
+  /**
+   * Applies changes and bumps the version, only if the row still has `expectedVersion` (when given):
+   * optimistic concurrency in one statement. Returns whether a row changed.
+   */
+  async update(manager: EntityManager, id: string, changes: UserChanges, expectedVersion?: number): Promise<boolean> {
+    const qb = manager
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ ...changes, updatedAt: new Date(), version: () => 'version + 1' })
+      .where('id = :id', { id });
+    if (expectedVersion !== undefined) {
+      qb.andWhere('version = :expectedVersion', { expectedVersion });
+    }
+    const result = await qb.execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   async updatePasswordHash(manager: EntityManager, id: string, passwordHash: string): Promise<void> {
     await manager.update(UserEntity, { id }, { passwordHash });
   }
@@ -36,7 +136,42 @@ export class UsersRepository {
     await manager.update(UserEntity, { id }, { lastLoginAt: now, lastActivityAt: now });
   }
 
-  async insert(manager: EntityManager, user: UserEntity): Promise<void> {
-    await manager.insert(UserEntity, user);
+  /** Deletes the user; memberships, sessions and lockout rows go with it (foreign keys cascade). */
+  async delete(manager: EntityManager, id: string): Promise<boolean> {
+    const result = await manager.delete(UserEntity, { id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  private withLock(manager?: EntityManager): SelectQueryBuilder<UserEntity> {
+    const qb = manager ? manager.createQueryBuilder(UserEntity, 'u') : this.users.createQueryBuilder('u');
+    return qb.leftJoin('login_failures', 'lf', 'lf.user_id = u.id').addSelect('lf.locked_until', 'lockedUntil');
+  }
+
+  private filtered<T extends SelectQueryBuilder<UserEntity>>(qb: T, filters: UserFilters): T {
+    if (filters.search) {
+      qb.andWhere(`u.searchText LIKE :pattern ESCAPE '!'`, { pattern: containsPattern(filters.search) });
+    }
+    if (filters.type) {
+      qb.andWhere('u.type = :type', { type: filters.type });
+    }
+    if (filters.enabled !== undefined) {
+      qb.andWhere(filters.enabled ? 'u.enabled = 1' : 'u.enabled = 0');
+    }
+    if (filters.groupId) {
+      qb.andWhere('EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.group_id = :groupId)', {
+        groupId: filters.groupId,
+      });
+    }
+    return qb;
+  }
+
+  private toRows({
+    entities,
+    raw,
+  }: {
+    entities: UserEntity[];
+    raw: { lockedUntil: Date | string | null }[];
+  }): UserRow[] {
+    return entities.map((user, i) => ({ user, lockedUntil: parseSqlTimestamp(raw[i]?.lockedUntil ?? null) }));
   }
 }

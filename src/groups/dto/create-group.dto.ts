@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { IsName } from '../../common/names';
+import { IsPrincipalName } from '../../common/validators/is-principal-name.validator';
 
 export const MAX_MEMBERS_PER_REQUEST = 1000;
 
@@ -8,7 +8,7 @@ export class CreateGroupDto {
    * 1..100 characters, the character rules of usernames, unique case-insensitively.
    * @example "Modelers"
    */
-  @IsName()
+  @IsPrincipalName()
   name!: string;
 
   /** @example "Everyone who edits the system models" */

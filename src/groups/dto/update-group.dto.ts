@@ -1,10 +1,10 @@
 import { IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { IsName } from '../../common/names';
+import { IsPrincipalName } from '../../common/validators/is-principal-name.validator';
 
 export class UpdateGroupDto {
   /** @example "System modelers" */
   @IsOptional()
-  @IsName()
+  @IsPrincipalName()
   name?: string;
 
   /** Null clears it. @example "Everyone who edits the system models" */
