@@ -17,6 +17,15 @@ function holdersOf(parameter: string): string {
       INNER JOIN role_permissions rp ON rp.role_id = ra.role_id AND rp.permission = :${parameter}`;
 }
 
+export interface GrantRow {
+  assignmentId: string;
+  roleId: string;
+  /** The group the assignment comes through; null for a direct assignment. */
+  groupId: string | null;
+  scopeKey: string;
+  permission: string;
+}
+
 /** Read-side queries that answer "what may this user do", direct and through groups. */
 @Injectable()
 export class AuthzRepository {
@@ -36,6 +45,74 @@ export class AuthzRepository {
       )
       .getRawMany<{ permission: string }>();
     return rows.map((row) => row.permission);
+  }
+
+  /** Whether the user exists and is enabled; null when there is no such user. */
+  async userEnabled(userId: string): Promise<boolean | null> {
+    const rows = await this.dataSource.query<{ enabled: number | boolean }[]>(
+      'SELECT enabled FROM users WHERE id = ?',
+      [userId],
+    );
+    return rows.length ? Boolean(Number(rows[0].enabled)) : null;
+  }
+
+  /**
+   * May the user do `permission` (on `resource`)? One query over indexes: the user's row, their direct assignments
+   * by (principal_type, principal_id), their groups by (user_id, group_id), the roles' permissions by primary key and
+   * the assignment's resources by primary key. Disabled and unknown users never may. With `globalOnly` (or no
+   * resource) only global assignments count.
+   */
+  async isAllowed(userId: string, permission: string, resource: string | null, globalOnly: boolean): Promise<boolean> {
+    const scoped = resource !== null && !globalOnly;
+    const scope = scoped
+      ? `(ra.scope_key = '${GLOBAL_SCOPE}' OR EXISTS (SELECT 1 FROM assignment_resources ar WHERE ar.assignment_id = ra.id AND ar.resource = ?))`
+      : `ra.scope_key = '${GLOBAL_SCOPE}'`;
+    const sql = `SELECT 1 AS allowed FROM users u
+      WHERE u.id = ? AND u.enabled = 1 AND (
+        EXISTS (SELECT 1 FROM role_assignments ra
+          INNER JOIN role_permissions rp ON rp.role_id = ra.role_id AND rp.permission = ?
+          WHERE ra.principal_type = 'user' AND ra.principal_id = u.id AND ${scope})
+        OR EXISTS (SELECT 1 FROM group_members gm
+          INNER JOIN role_assignments ra ON ra.principal_type = 'group' AND ra.principal_id = gm.group_id
+          INNER JOIN role_permissions rp ON rp.role_id = ra.role_id AND rp.permission = ?
+          WHERE gm.user_id = u.id AND ${scope}))`;
+    const parameters = scoped ? [userId, permission, resource, permission, resource] : [userId, permission, permission];
+    const rows = await this.dataSource.query<unknown[]>(sql, parameters);
+    return rows.length > 0;
+  }
+
+  /** Every (assignment, permission) the user holds, directly or through a group: one query. */
+  grants(userId: string): Promise<GrantRow[]> {
+    return this.dataSource.query<GrantRow[]>(
+      `SELECT ra.id AS assignmentId, ra.role_id AS roleId, NULL AS groupId, ra.scope_key AS scopeKey, rp.permission AS permission
+         FROM role_assignments ra
+         INNER JOIN role_permissions rp ON rp.role_id = ra.role_id
+         WHERE ra.principal_type = 'user' AND ra.principal_id = ?
+       UNION ALL
+       SELECT ra.id, ra.role_id, gm.group_id, ra.scope_key, rp.permission
+         FROM group_members gm
+         INNER JOIN role_assignments ra ON ra.principal_type = 'group' AND ra.principal_id = gm.group_id
+         INNER JOIN role_permissions rp ON rp.role_id = ra.role_id
+         WHERE gm.user_id = ?`,
+      [userId, userId],
+    );
+  }
+
+  /** The resources of the given assignments (only `resource` when given): one query. */
+  async resources(assignmentIds: string[], resource?: string): Promise<{ assignmentId: string; resource: string }[]> {
+    if (!assignmentIds.length) {
+      return [];
+    }
+    const qb = this.dataSource
+      .createQueryBuilder()
+      .select('ar.assignment_id', 'assignmentId')
+      .addSelect('ar.resource', 'resource')
+      .from('assignment_resources', 'ar')
+      .where('ar.assignment_id IN (:...assignmentIds)', { assignmentIds });
+    if (resource !== undefined) {
+      qb.andWhere('ar.resource = :resource', { resource });
+    }
+    return qb.getRawMany<{ assignmentId: string; resource: string }>();
   }
 
   /**

@@ -1,14 +1,103 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ProblemException } from '../common/errors/problem.exception';
+import { GLOBAL_SCOPE } from '../roles/permissions';
+import { isGlobalOnlyPermission } from '../roles/scope';
 import { AuthzRepository } from './authz.repository';
 
+/** Where a permission comes from: a role assigned to the user directly, or to one of their groups. */
+export interface PermissionSource {
+  roleId: string;
+  groupId?: string;
+}
+
+export interface EffectivePermission {
+  permission: string;
+  /** `global`, or the one resource it is granted on. */
+  scope: string;
+  via: PermissionSource[];
+}
+
+export interface PermissionCheck {
+  userId: string;
+  permission: string;
+  resource?: string | null;
+}
+
+export const GLOBAL = 'global';
+
+/**
+ * Answers "what may this user do". Rule for global-only permissions (catalogue scope `global`, e.g. `users.edit`):
+ * they are granted only by global assignments. A resource-scoped assignment of a mixed role grants only its
+ * resource permissions on its resources; its global-only permissions grant nothing (a role that has nothing but
+ * global-only permissions cannot be assigned with resources at all).
+ */
 @Injectable()
 export class AuthzService {
   constructor(private readonly authz: AuthzRepository) {}
 
   async globalPermissions(userId: string): Promise<ReadonlySet<string>> {
     return new Set(await this.authz.globalPermissions(userId));
+  }
+
+  /** Whether the user exists and is enabled (null: no such user). */
+  userEnabled(userId: string): Promise<boolean | null> {
+    return this.authz.userEnabled(userId);
+  }
+
+  /**
+   * May the user do this (on this resource)? One indexed query. Unknown and disabled users never may; without a
+   * resource only global assignments count; a resource-scoped assignment grants only on its resources.
+   */
+  isAllowed(check: PermissionCheck): Promise<boolean> {
+    return this.authz.isAllowed(
+      check.userId,
+      check.permission,
+      check.resource ?? null,
+      isGlobalOnlyPermission(check.permission),
+    );
+  }
+
+  /**
+   * The user's permissions, direct and through every group, each with its scope and where it comes from (two
+   * queries). With `resource`, only what applies to it: global grants and grants on that resource. Reports what is
+   * assigned whether or not the user is enabled.
+   */
+  async effectivePermissions(userId: string, resource?: string): Promise<EffectivePermission[]> {
+    const grants = await this.authz.grants(userId);
+    const scoped = grants.filter((g) => g.scopeKey !== GLOBAL_SCOPE && !isGlobalOnlyPermission(g.permission));
+    const resourcesByAssignment = new Map<string, string[]>();
+    for (const row of await this.authz.resources([...new Set(scoped.map((g) => g.assignmentId))], resource)) {
+      resourcesByAssignment.set(row.assignmentId, [
+        ...(resourcesByAssignment.get(row.assignmentId) ?? []),
+        row.resource,
+      ]);
+    }
+    const byKey = new Map<string, EffectivePermission>();
+    const add = (permission: string, scope: string, source: PermissionSource): void => {
+      const key = `${permission}\n${scope}`;
+      const entry = byKey.get(key) ?? { permission, scope, via: [] };
+      byKey.set(key, entry);
+      if (!entry.via.some((v) => v.roleId === source.roleId && v.groupId === source.groupId)) {
+        entry.via.push(source);
+      }
+    };
+    for (const grant of grants) {
+      const source: PermissionSource = grant.groupId
+        ? { roleId: grant.roleId, groupId: grant.groupId }
+        : { roleId: grant.roleId };
+      if (grant.scopeKey === GLOBAL_SCOPE) {
+        add(grant.permission, GLOBAL, source);
+      } else if (!isGlobalOnlyPermission(grant.permission)) {
+        for (const scope of resourcesByAssignment.get(grant.assignmentId) ?? []) {
+          add(grant.permission, scope, source);
+        }
+      }
+    }
+    const order = (scope: string): string => (scope === GLOBAL ? '' : scope);
+    return [...byKey.values()].sort(
+      (a, b) => a.permission.localeCompare(b.permission) || order(a.scope).localeCompare(order(b.scope)),
+    );
   }
 
   /**

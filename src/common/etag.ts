@@ -19,3 +19,11 @@ export function versionFromIfMatch(header: string | undefined): number | undefin
   }
   return Number(match[1]);
 }
+
+/** Honours `If-Match` against the current version: absent or `*` always passes, anything else must name it (412). */
+export function assertIfMatch(header: string | undefined, version: number): void {
+  const wanted = versionFromIfMatch(header);
+  if (wanted !== undefined && wanted !== version) {
+    throw new ProblemException(412, 'precondition_failed', 'The resource has changed since you read it.');
+  }
+}
