@@ -330,7 +330,14 @@ describe('users', () => {
       const user = await createUser(t);
       const { accessToken } = await login(t, user.username, user.password);
       const me = await t.http.get('/api/v1/me').set(bearer(accessToken)).expect(200);
-      expect(me.body).toMatchObject({ id: user.id, username: user.username });
+      expect(me.body).toMatchObject({ id: user.id, username: user.username, permissions: [] });
+      const admins = await t.http.get('/api/v1/me').set(bearer(admin)).expect(200);
+      expect(admins.body.permissions).toEqual(
+        expect.arrayContaining([
+          { permission: 'users.create', scope: 'global', via: [{ roleId: PREDEFINED_ROLES.userManager }] },
+          { permission: 'audit.read', scope: 'global', via: [{ roleId: PREDEFINED_ROLES.serverAdministrator }] },
+        ]),
+      );
       const updated = await t.http
         .patch('/api/v1/me')
         .set(bearer(accessToken))

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Patch, Put, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthzService } from '../authz/authz.service';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { SelfService } from '../common/decorators/require-permissions.decorator';
@@ -11,6 +12,7 @@ import { ChangePasswordDto } from '../users/dto/password.dto';
 import { UpdateProfileDto } from '../users/dto/update-user.dto';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import { UsersService } from '../users/users.service';
+import { MeResponseDto } from './dto/me-response.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { TokensService } from './tokens.service';
 
@@ -22,18 +24,22 @@ export class MeController {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokensService,
+    private readonly authz: AuthzService,
   ) {}
 
-  /** Read my account */
+  /** Read my account and everything I may do */
   @Get()
-  @ApiOkResponse({ type: UserResponseDto })
+  @ApiOkResponse({ type: MeResponseDto })
   async get(
     @CurrentUser() me: AuthenticatedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<UserResponseDto> {
-    const { user, version } = await this.users.get(me.id);
+  ): Promise<MeResponseDto> {
+    const [{ user, version }, permissions] = await Promise.all([
+      this.users.get(me.id),
+      this.authz.effectivePermissions(me.id),
+    ]);
     void reply.header('etag', etagOf(version));
-    return user;
+    return { ...user, permissions };
   }
 
   /** Change my full name, email, phone or department */

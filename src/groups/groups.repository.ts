@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { CursorValue } from '../common/pagination/cursor';
+import { containsPattern } from '../common/like-pattern';
+import { countsByType } from '../common/counts-by-type';
 import { applyKeyset } from '../common/pagination/keyset';
 import { UserType } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
@@ -26,11 +28,6 @@ export interface MemberRow {
   email: string | null;
   type: UserType;
   enabled: boolean;
-}
-
-/** `LIKE` pattern for a substring, with `!` as the escape character (the same on MySQL and SQLite). */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
 @Injectable()
@@ -62,6 +59,17 @@ export class GroupsRepository {
     const groups = await qb.limit(limit + 1).getMany();
     const counts = await this.memberCounts(groups.map((g) => g.id));
     return groups.map((group) => ({ group, memberCount: counts.get(group.id) ?? 0 }));
+  }
+
+  async countByType(): Promise<Record<'internal' | 'external', number>> {
+    const rows = await this.dataSource
+      .getRepository(GroupEntity)
+      .createQueryBuilder('g')
+      .select('g.type', 'type')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('g.type')
+      .getRawMany<{ type: 'internal' | 'external'; count: string | number }>();
+    return countsByType(rows);
   }
 
   count(filter: GroupFilter): Promise<number> {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AuthzModule } from '../authz/authz.module';
+import { GroupsModule } from '../groups/groups.module';
 import { PasswordsModule } from '../passwords/passwords.module';
 import { RolesModule } from '../roles/roles.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -19,6 +20,7 @@ import { UsersService } from './users.service';
     RolesModule,
     AuthzModule,
     AuditModule,
+    GroupsModule,
   ],
   controllers: [UsersController, DirectorySummaryController],
   providers: [UsersRepository, UsersService],

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { CursorValue } from '../common/pagination/cursor';
+import { containsPattern } from '../common/like-pattern';
+import { countsByType } from '../common/counts-by-type';
 import { applyKeyset } from '../common/pagination/keyset';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
 import type { UserFilters, UserSort } from './dto/list-users-query.dto';
@@ -32,19 +34,6 @@ export function userPosition(user: UserEntity, sort: UserSort): CursorValue[] {
   const field = sort.replace(/^-/, '');
   const value = field === 'username' ? user.usernameKey : field === 'createdAt' ? user.createdAt : user.lastActivityAt;
   return [value instanceof Date ? sqlTimestamp(value) : value, user.id];
-}
-
-/** `search` as a LIKE pattern over the lower-cased search text; `!` escapes the wildcards. */
-function containsPattern(search: string): string {
-  return `%${nameKey(search).replace(/[!%_]/g, '!$&')}%`;
-}
-
-function countsByType(rows: { type: UserType; count: string | number }[]): Record<UserType, number> {
-  const counts: Record<UserType, number> = { internal: 0, external: 0 };
-  for (const row of rows) {
-    counts[row.type] = Number(row.count);
-  }
-  return counts;
 }
 
 @Injectable()
@@ -95,17 +84,6 @@ export class UsersRepository {
     return countsByType(rows);
   }
 
-  async countGroupsByType(): Promise<Record<UserType, number>> {
-    const rows = await this.users.manager
-      .createQueryBuilder()
-      .select('g.type', 'type')
-      .addSelect('COUNT(*)', 'count')
-      .from('user_groups', 'g')
-      .groupBy('g.type')
-      .getRawMany<{ type: UserType; count: string | number }>();
-    return countsByType(rows);
-  }
-
   async insert(manager: EntityManager, user: UserEntity): Promise<void> {
     await manager.insert(UserEntity, user);
   }
@@ -149,7 +127,7 @@ export class UsersRepository {
 
   private filtered<T extends SelectQueryBuilder<UserEntity>>(qb: T, filters: UserFilters): T {
     if (filters.search) {
-      qb.andWhere(`u.searchText LIKE :pattern ESCAPE '!'`, { pattern: containsPattern(filters.search) });
+      qb.andWhere(`u.searchText LIKE :pattern ESCAPE '!'`, { pattern: containsPattern(nameKey(filters.search)) });
     }
     if (filters.type) {
       qb.andWhere('u.type = :type', { type: filters.type });

@@ -9,6 +9,7 @@ import { decodeCursor } from '../common/pagination/cursor';
 import { Page, pageLimit, toPage } from '../common/pagination/page';
 import type { RequestContext } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
+import { GroupsRepository } from '../groups/groups.repository';
 import { PasswordHasher } from '../passwords/password-hasher.service';
 import { PasswordPolicy } from '../passwords/password-policy.service';
 import { RoleAssignmentsRepository } from '../roles/role-assignments.repository';
@@ -34,6 +35,7 @@ export interface VersionedUser {
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
+    private readonly groups: GroupsRepository,
     private readonly transactions: TransactionRunner,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
@@ -61,7 +63,7 @@ export class UsersService {
   }
 
   async directorySummary(): Promise<DirectorySummaryDto> {
-    const [users, groups] = await Promise.all([this.users.countByType(), this.users.countGroupsByType()]);
+    const [users, groups] = await Promise.all([this.users.countByType(), this.groups.countByType()]);
     return {
       internalUsers: users.internal,
       externalUsers: users.external,
