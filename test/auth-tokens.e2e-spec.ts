@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, JsonWebKey } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import { SigningKeysService } from '../src/auth/signing-keys.service';
 import { sqlTimestamp } from '../src/database/sql-time';
@@ -221,9 +221,9 @@ describe('tokens: refresh, logout, revocation, introspection, keys', () => {
 
     it('rejects HS256 signed with the public key as the secret', async () => {
       const kid = headerOf(genuine).kid;
-      const jwk = ((await t.http.get('/.well-known/jwks.json').expect(200)).body.keys as { kid: string }[]).find(
+      const jwk = ((await t.http.get('/.well-known/jwks.json').expect(200)).body.keys as JsonWebKey[]).find(
         (k) => k.kid === kid,
-      );
+      )!;
       const pem = createPublicKey({ key: jwk, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
       const unsigned = `${base64url({ alg: 'HS256', typ: 'JWT', kid })}.${base64url(payloadOf(genuine))}`;
       const signature = createHmac('sha256', pem).update(unsigned).digest('base64url');
