@@ -108,7 +108,7 @@ export class AuthService {
       }
       const token = await this.sessions.findRefreshToken(manager, tokenHash);
       const session = token && (await this.sessions.findUnexpired(manager, token.sessionId));
-      const user = session && (await this.users.findById(session.userId));
+      const user = session && (await this.users.findById(session.userId, manager))?.user;
       if (!session || !user?.enabled) {
         return { dead: true };
       }

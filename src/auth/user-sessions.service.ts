@@ -9,8 +9,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { sqlTimestamp } from '../database/sql-time';
 import { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionsRepository } from '../sessions/sessions.repository';
-import { UserEntity } from '../users/entities/user.entity';
-import { UsersRepository } from '../users/users.repository';
+import { UserRow, UsersRepository } from '../users/users.repository';
 import { BruteForceService } from './brute-force.service';
 import { SessionDto } from './dto/session.dto';
 import { UserStatusDto } from './dto/user-status.dto';
@@ -38,8 +37,8 @@ export class UserSessionsService {
   ) {}
 
   async status(userId: string): Promise<UserStatusDto> {
-    const user = await this.existing(userId);
-    const lockedUntil = await this.bruteForce.lockedUntil(user.id);
+    const { user, lockedUntil: lockEnd } = await this.existing(userId);
+    const lockedUntil = lockEnd && lockEnd.getTime() > Date.now() ? lockEnd : null;
     return {
       enabled: user.enabled,
       locked: !!lockedUntil,
@@ -88,11 +87,11 @@ export class UserSessionsService {
     });
   }
 
-  private async existing(userId: string): Promise<UserEntity> {
-    const user = await this.users.findById(userId);
-    if (!user) {
+  private async existing(userId: string): Promise<UserRow> {
+    const row = await this.users.findById(userId);
+    if (!row) {
       throw ProblemException.notFound('user');
     }
-    return user;
+    return row;
   }
 }
