@@ -133,7 +133,7 @@ describe('two replicas on one database', () => {
   let admin: string;
   let userCounter = 0;
 
-  /** A user made through SQL (the users API is another module's), holding users.list so it can call /status. */
+  /** A Service Client (it holds users.list, so its token can call /status), inserted with the admin's password hash. */
   async function newUser(): Promise<{ id: string; username: string; password: string }> {
     const adminRow = await sql.query<{ hash: string }[]>('SELECT password_hash AS hash FROM users WHERE username = ?', [
       ADMIN.username,
@@ -187,9 +187,22 @@ describe('two replicas on one database', () => {
     const user = await newUser();
     const { accessToken } = await logIn(a!, user.username, user.password);
     expect(await probe(b!, accessToken)).toBe(404);
-    await sql.query('UPDATE users SET enabled = 0 WHERE id = ?', [user.id]);
+    expect((await call(a!, 'POST', `/api/v1/users/${user.id}/disable`, { token: admin })).status).toBe(200);
     expect(await probe(b!, accessToken)).toBe(401);
     expect(await probe(a!, accessToken)).toBe(401);
+  });
+
+  it("rejects on B a token issued by B, right after A resets the user's password", async () => {
+    const user = await newUser();
+    const { accessToken, refreshToken } = await logIn(b!, user.username, user.password);
+    const reset = await call(a!, 'PUT', `/api/v1/users/${user.id}/password`, {
+      token: admin,
+      body: { newPassword: 'a brand new passphrase', confirmPassword: 'a brand new passphrase' },
+    });
+    expect(reset.status).toBe(204);
+    expect(await probe(b!, accessToken)).toBe(401);
+    const refreshed = await call(b!, 'POST', '/api/v1/auth/refresh', { body: { refreshToken } });
+    expect(refreshed).toMatchObject({ status: 401, body: { code: 'invalid_token' } });
   });
 
   it('kills on A the session whose spent refresh token is replayed on B', async () => {
