@@ -1,13 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
-import { decode } from 'jsonwebtoken';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { authConfig } from '../config/auth.config';
 import { AuthzService } from '../authz/authz.service';
-import { SessionsRepository } from '../sessions/sessions.repository';
+import { TransactionRunner } from '../database/transaction-runner';
+import { ACTIVITY_RESOLUTION_MS, SessionsRepository } from '../sessions/sessions.repository';
 import { SigningKeysService } from './signing-keys.service';
+import { keyIdOf } from './tokens.service';
 
 export interface AccessTokenClaims {
   sub: string;
@@ -23,10 +24,15 @@ export interface AccessTokenClaims {
  */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-token') {
+  private readonly logger = new Logger(AccessTokenStrategy.name);
+  /** Users whose activity write is queued, so a burst of requests costs one write, not one each. */
+  private readonly recordingActivity = new Set<string>();
+
   constructor(
     keys: SigningKeysService,
     private readonly sessions: SessionsRepository,
     private readonly authz: AuthzService,
+    private readonly transactions: TransactionRunner,
     @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
   ) {
     super({
@@ -35,8 +41,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
       issuer: config.issuer,
       audience: config.audience,
       secretOrKeyProvider: (_request: unknown, rawJwt: string, done: (error: unknown, key?: string) => void) => {
-        const kid = decode(rawJwt, { complete: true })?.header.kid;
-        keys.verificationKey(kid).then(
+        keys.verificationKey(keyIdOf(rawJwt)).then(
           // jsonwebtoken takes a KeyObject; the typings of passport-jwt only know strings and buffers.
           (key) => done(null, key as unknown as string),
           (error: unknown) => done(error),
@@ -53,6 +58,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
     if (!session) {
       return false;
     }
+    this.noteActivity(session.userId, session.lastActivityAt);
     let permissions: Promise<ReadonlySet<string>> | undefined;
     return {
       id: session.userId,
@@ -60,5 +66,25 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
       sessionId: claims.sid,
       permissions: () => (permissions ??= this.authz.globalPermissions(session.userId)),
     };
+  }
+
+  /**
+   * Keeps `lastActivityAt` within a minute of the truth without slowing the request down: the write is not
+   * awaited, runs at most once a minute per user (the UPDATE itself re-checks, for other replicas) and a
+   * failure is only logged.
+   */
+  private noteActivity(userId: string, lastActivityAt: Date | null): void {
+    const now = new Date();
+    if (
+      (lastActivityAt && now.getTime() - lastActivityAt.getTime() < ACTIVITY_RESOLUTION_MS) ||
+      this.recordingActivity.has(userId)
+    ) {
+      return;
+    }
+    this.recordingActivity.add(userId);
+    void this.transactions
+      .run((manager) => this.sessions.recordActivity(manager, userId, now))
+      .catch((error: unknown) => this.logger.warn({ err: error, userId }, 'Could not record user activity'))
+      .finally(() => this.recordingActivity.delete(userId));
   }
 }

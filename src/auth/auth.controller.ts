@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiForbiddenResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -9,13 +11,20 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import type { AuthenticatedUser } from '../common/authenticated-user';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
+import { RequirePermissions, SelfService } from '../common/decorators/require-permissions.decorator';
 import { ProblemDto } from '../common/errors/problem.dto';
-import { requestContextOf } from '../common/request-context';
+import { ReqContext, requestContextOf } from '../common/request-context';
+import type { RequestContext } from '../common/request-context';
 import { UserEntity } from '../users/entities/user.entity';
 import { AuthService } from './auth.service';
+import { IntrospectDto, IntrospectionDto } from './dto/introspection.dto';
 import { LoginDto } from './dto/login.dto';
 import { JwksDto } from './dto/jwks.dto';
+import { RefreshDto } from './dto/refresh.dto';
+import { SigningKeyDto } from './dto/signing-key.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { LoginGuard } from './login.guard';
 import { SigningKeysService } from './signing-keys.service';
@@ -53,6 +62,65 @@ export class AuthController {
       ip: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
     });
+  }
+
+  /** Exchange a refresh token for a new token pair */
+  @Public()
+  @Post('auth/refresh')
+  @ApiOperation({
+    description:
+      'Each refresh token works once. Presenting a spent one again revokes the whole session, since it must have been copied.',
+  })
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiBadRequestResponse({ type: ProblemDto, description: 'Malformed body (`validation_failed`).' })
+  @ApiUnauthorizedResponse({
+    type: ProblemDto,
+    description:
+      'The refresh token is unknown, spent, expired, or its session or user is no longer live (`invalid_token`).',
+  })
+  refresh(@Body() body: RefreshDto, @ReqContext() context: RequestContext): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken, context);
+  }
+
+  /** Log out: end the session of the calling access token */
+  @SelfService()
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The session is revoked; its access and refresh tokens no longer work.' })
+  logout(@CurrentUser() user: AuthenticatedUser, @ReqContext() context: RequestContext): Promise<void> {
+    return this.auth.logout(user.id, user.sessionId, context);
+  }
+
+  /** Check whether an access token is live (RFC 7662) */
+  @RequirePermissions('tokens.introspect')
+  @Post('auth/introspect')
+  @ApiOperation({
+    description:
+      'For services that must know whether a token is still good right now: its signature and expiry, its session and its user are checked. Anything not live is answered with `{ "active": false }` alone.',
+  })
+  @HttpCode(200)
+  @ApiOkResponse({ type: IntrospectionDto })
+  @ApiBadRequestResponse({ type: ProblemDto, description: 'Malformed body (`validation_failed`).' })
+  introspect(@Body() body: IntrospectDto): Promise<IntrospectionDto> {
+    return this.auth.introspect(body.token);
+  }
+
+  /** Rotate the key that signs access tokens */
+  @RequirePermissions('server.configure')
+  @Post('auth/keys/rotate')
+  @ApiOperation({
+    description:
+      'New tokens are signed with a new key at once on this replica and within `SIGNING_KEYS_RELOAD_SECONDS` on the others. Old public keys stay in the JWKS until the tokens they signed have expired.',
+  })
+  @HttpCode(200)
+  @ApiOkResponse({ type: SigningKeyDto })
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'The key is set by `JWT_PRIVATE_KEY` and cannot be rotated here (`signing_key_configured`).',
+  })
+  async rotateKeys(@ReqContext() context: RequestContext): Promise<SigningKeyDto> {
+    return { kid: await this.keys.rotate(context) };
   }
 
   /** The public keys that verify access tokens (JWKS) */

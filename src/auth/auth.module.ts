@@ -14,15 +14,21 @@ import { AuthService } from './auth.service';
 import { LocalStrategy } from './local.strategy';
 import { MeController } from './me.controller';
 import { BootstrapAdminService } from './bootstrap-admin.service';
+import { BruteForceRepository } from './brute-force.repository';
+import { BruteForceService } from './brute-force.service';
+import { LoginFailureEntity } from './entities/login-failure.entity';
+import { RateLimitEntity } from './entities/rate-limit.entity';
 import { SigningKeyEntity } from './entities/signing-key.entity';
 import { SigningKeysService } from './signing-keys.service';
 import { TokensService } from './tokens.service';
+import { UserSessionsController } from './user-sessions.controller';
+import { UserSessionsService } from './user-sessions.service';
 
 @Module({
   imports: [
     PassportModule,
     JwtModule.register({}),
-    TypeOrmModule.forFeature([SigningKeyEntity]),
+    TypeOrmModule.forFeature([SigningKeyEntity, LoginFailureEntity, RateLimitEntity]),
     SessionsModule,
     UsersModule,
     RolesModule,
@@ -30,7 +36,7 @@ import { TokensService } from './tokens.service';
     AuditModule,
     PasswordsModule,
   ],
-  controllers: [AuthController, MeController],
+  controllers: [AuthController, MeController, UserSessionsController],
   providers: [
     SigningKeysService,
     TokensService,
@@ -38,7 +44,10 @@ import { TokensService } from './tokens.service';
     LocalStrategy,
     AccessTokenStrategy,
     BootstrapAdminService,
+    BruteForceRepository,
+    BruteForceService,
+    UserSessionsService,
   ],
-  exports: [TokensService, SigningKeysService],
+  exports: [TokensService, SigningKeysService, BruteForceService],
 })
 export class AuthModule {}

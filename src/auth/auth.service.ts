@@ -4,38 +4,56 @@ import { ProblemException } from '../common/errors/problem.exception';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { RequestContext } from '../common/request-context';
 import { PasswordHasher } from '../passwords/password-hasher.service';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { UserEntity } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
 import { UsersRepository } from '../users/users.repository';
+import { BruteForceService } from './brute-force.service';
+import { IntrospectionDto } from './dto/introspection.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
-import { SessionOrigin, TokensService } from './tokens.service';
+import { hashRefreshToken, SessionOrigin, TokensService } from './tokens.service';
 
 const INVALID_CREDENTIALS = (): ProblemException =>
   ProblemException.unauthorized('invalid_credentials', 'The username or password is incorrect.');
+
+const INVALID_REFRESH_TOKEN = (): ProblemException =>
+  ProblemException.unauthorized('invalid_token', 'The refresh token is not valid.');
+
+type RefreshOutcome = { pair: TokenPairDto } | { reuse: true } | { dead: true };
 
 @Injectable()
 export class AuthService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokensService,
+    private readonly bruteForce: BruteForceService,
     private readonly audit: AuditService,
   ) {}
 
   /**
-   * The password step of a login. Unknown users and wrong passwords get the same answer after the same work
-   * (a dummy hash is verified); a disabled account is named only once the password was right.
+   * The password step of a login. Unknown users, wrong passwords and locked accounts get the same answer after
+   * the same work (a dummy hash for unknown users; a locked account's own hash is still verified); a disabled
+   * account is named only once the password was right.
    */
   async verifyPassword(username: string, password: string, context: RequestContext): Promise<UserEntity> {
+    await this.bruteForce.takeLoginAttempt(context.ip);
     const user = await this.users.findForLogin(nameKey(username));
     if (!user?.passwordHash) {
       await this.hasher.verifyDummy(password);
       await this.recordFailure(context, user?.id ?? null, username, 'invalid_credentials');
       throw INVALID_CREDENTIALS();
     }
-    if (!(await this.hasher.verify(user.passwordHash, password))) {
-      await this.recordFailure(context, user.id, username, 'invalid_credentials');
+    const lockedUntil = await this.bruteForce.lockedUntil(user.id);
+    const passwordMatches = await this.hasher.verify(user.passwordHash, password);
+    if (lockedUntil) {
+      await this.recordFailure(context, user.id, username, 'locked');
+      throw INVALID_CREDENTIALS();
+    }
+    if (!passwordMatches) {
+      await this.recordFailure(context, user.id, username, 'invalid_credentials', true);
       throw INVALID_CREDENTIALS();
     }
     if (!user.enabled) {
@@ -49,11 +67,13 @@ export class AuthService {
     return user;
   }
 
-  /** Opens a session for a user whose password was verified. */
+  /** Opens a session for a user whose password was verified, and forgets the account's failed attempts. */
   async login(user: UserEntity, context: RequestContext, origin: SessionOrigin): Promise<TokenPairDto> {
     return this.transactions.run(async (manager) => {
       const pair = await this.tokens.startSession(manager, user, origin);
       await this.users.recordLogin(manager, user.id);
+      await this.bruteForce.reset(manager, user.id);
+      await this.bruteForce.refundLoginAttempt(manager, context.ip);
       await this.audit.record(manager, context, {
         action: 'auth.login',
         targetType: 'user',
@@ -63,20 +83,95 @@ export class AuthService {
     });
   }
 
+  /**
+   * Exchanges a refresh token for a new pair. Each token works once; presenting a spent one again means it was
+   * copied, so the whole session is revoked (the thief's and the owner's tokens alike).
+   */
+  async refresh(refreshToken: string, context: RequestContext): Promise<TokenPairDto> {
+    const tokenHash = hashRefreshToken(refreshToken);
+    const outcome = await this.transactions.run(async (manager): Promise<RefreshOutcome> => {
+      if (!(await this.sessions.useRefreshToken(manager, tokenHash))) {
+        const spent = await this.sessions.findRefreshToken(manager, tokenHash);
+        if (!spent) {
+          return { dead: true };
+        }
+        const revoked = await this.sessions.revoke(manager, spent.sessionId);
+        const session = await this.sessions.findById(manager, spent.sessionId);
+        await this.audit.record(manager, context, {
+          action: 'auth.refresh_reuse',
+          targetType: 'user',
+          targetId: session?.userId ?? null,
+          outcome: 'failure',
+          details: { sessionId: spent.sessionId, sessionRevoked: revoked },
+        });
+        return { reuse: true };
+      }
+      const token = await this.sessions.findRefreshToken(manager, tokenHash);
+      const session = token && (await this.sessions.findUnexpired(manager, token.sessionId));
+      const user = session && (await this.users.findById(session.userId, manager))?.user;
+      if (!session || !user?.enabled) {
+        return { dead: true };
+      }
+      await this.sessions.touch(manager, session.id, new Date());
+      return { pair: await this.tokens.issuePair(manager, session, user.mustChangePassword) };
+    });
+    if ('pair' in outcome) {
+      return outcome.pair;
+    }
+    throw INVALID_REFRESH_TOKEN();
+  }
+
+  /** Ends the caller's session: its access and refresh tokens stop working at once. */
+  async logout(userId: string, sessionId: string, context: RequestContext): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      await this.sessions.revoke(manager, sessionId);
+      await this.audit.record(manager, context, {
+        action: 'auth.logout',
+        targetType: 'user',
+        targetId: userId,
+        details: { sessionId },
+      });
+    });
+  }
+
+  /** RFC 7662: the token's facts if it is live right now (signature, expiry, session, enabled user), else only `active: false`. */
+  async introspect(token: string): Promise<IntrospectionDto> {
+    const claims = await this.tokens.verifyAccessToken(token);
+    const session = claims && (await this.sessions.findLive(claims.sid, claims.sub));
+    if (!claims || !session) {
+      return { active: false };
+    }
+    return {
+      active: true,
+      sub: claims.sub,
+      username: session.username,
+      exp: claims.exp,
+      iat: claims.iat,
+      sid: claims.sid,
+      enabled: true,
+    };
+  }
+
   private async recordFailure(
     context: RequestContext,
     userId: string | null,
     username: string,
     reason: string,
+    countTowardsLock = false,
   ): Promise<void> {
-    await this.transactions.run((manager) =>
-      this.audit.record(manager, context, {
+    await this.transactions.run(async (manager) => {
+      const lockedUntil = countTowardsLock && userId ? await this.bruteForce.recordFailure(manager, userId) : null;
+      await this.audit.record(manager, context, {
         action: 'auth.login',
         targetType: 'user',
         targetId: userId,
         outcome: 'failure',
-        details: { username: username.slice(0, 100), reason },
-      }),
-    );
+        details: {
+          username: username.slice(0, 100),
+          reason,
+          ...(lockedUntil ? { lockedUntil: lockedUntil.toISOString() } : {}),
+        },
+      });
+    });
   }
 }

@@ -1,14 +1,19 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { IsNull, MoreThan, Not, Or, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ProblemException } from '../common/errors/problem.exception';
+import type { RequestContext } from '../common/request-context';
 import { authConfig } from '../config/auth.config';
+import { TransactionRunner } from '../database/transaction-runner';
 import { SigningKeyEntity } from './entities/signing-key.entity';
 
 const generateRsaKeyPair = promisify(generateKeyPair);
-const RELOAD_INTERVAL_MS = 5_000;
+/** Key ids are RFC 7638 thumbprints: anything else in a token header is not ours and costs no database read. */
+const KID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 interface LoadedKey {
   kid: string;
@@ -32,23 +37,37 @@ function thumbprint(publicKey: KeyObject): string {
   return createHash('sha256').update(JSON.stringify({ e, kty, n })).digest('base64url');
 }
 
+async function newKeyPair(): Promise<SigningKeyEntity> {
+  const { privateKey, publicKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
+  return {
+    kid: thumbprint(publicKey),
+    algorithm: 'RS256',
+    privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKey: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    createdAt: new Date(),
+    retiredAt: null,
+  };
+}
+
 /**
  * The RS256 keys that sign and verify access tokens. They live in the database so every replica shares them
  * (or come from `JWT_PRIVATE_KEY`), and are held in memory as parsed `KeyObject`s: parsing a PEM per request
  * would cost ten times the verification itself.
  */
 @Injectable()
-export class SigningKeysService implements OnModuleInit {
+export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SigningKeysService.name);
   private keys = new Map<string, LoadedKey>();
   private signing?: LoadedKey;
-  private lastReload = 0;
+  private reloader?: NodeJS.Timeout;
 
   constructor(
     @InjectRepository(SigningKeyEntity)
     private readonly repository: Repository<SigningKeyEntity>,
     @Inject(authConfig.KEY)
     private readonly config: ConfigType<typeof authConfig>,
+    private readonly transactions: TransactionRunner,
+    private readonly audit: AuditService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -56,6 +75,18 @@ export class SigningKeysService implements OnModuleInit {
       await this.generate();
     }
     await this.reload();
+    // Another replica's rotation reaches this one within the interval; until then it keeps signing with the
+    // retired key, which stays published (see `reload`) so those tokens still verify everywhere.
+    this.reloader = setInterval(() => void this.reloadQuietly(), this.config.signingKeysReloadSeconds * 1000).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.reloader);
+  }
+
+  /** True when signing keys come from `JWT_PRIVATE_KEY` (and so cannot be rotated through the API). */
+  get configuredKey(): boolean {
+    return !!this.config.privateKeyPem;
   }
 
   signingKey(): { kid: string; privateKey: KeyObject } {
@@ -65,14 +96,20 @@ export class SigningKeysService implements OnModuleInit {
     return { kid: this.signing.kid, privateKey: this.signing.privateKey };
   }
 
-  /** The public key for a token's `kid`; an unknown kid triggers one reload (another replica may have rotated). */
-  async verificationKey(kid: string | undefined): Promise<KeyObject | undefined> {
-    if (!kid) {
+  /**
+   * The public key for a token's `kid`. An unknown kid costs one primary-key lookup, and a reload only when
+   * the key exists: another replica has rotated, and its tokens must verify here at once.
+   */
+  async verificationKey(kid: unknown): Promise<KeyObject | undefined> {
+    if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) {
       return undefined;
     }
     const known = this.keys.get(kid);
-    if (known || Date.now() - this.lastReload < RELOAD_INTERVAL_MS) {
-      return known?.publicKey;
+    if (known) {
+      return known.publicKey;
+    }
+    if (!(await this.repository.existsBy({ kid, retiredAt: Or(IsNull(), MoreThan(this.publishedSince())) }))) {
+      return undefined;
     }
     await this.reload();
     return this.keys.get(kid)?.publicKey;
@@ -86,34 +123,61 @@ export class SigningKeysService implements OnModuleInit {
     });
   }
 
-  /** Makes a new signing key; the old ones stay published until the tokens they signed have expired. */
-  async rotate(): Promise<string> {
-    const kid = await this.generate();
-    await this.repository.update({ retiredAt: IsNull(), kid: Not(kid) }, { retiredAt: new Date() });
+  /**
+   * Makes a new signing key and retires the others; they stay published until the tokens they signed have
+   * expired. Other replicas switch to the new key at their next reload.
+   */
+  async rotate(context: RequestContext): Promise<string> {
+    if (this.config.privateKeyPem) {
+      throw ProblemException.conflict(
+        'signing_key_configured',
+        'The signing key is set by JWT_PRIVATE_KEY; change the variable to rotate it.',
+      );
+    }
+    const key = await newKeyPair();
+    await this.transactions.run(async (manager) => {
+      await manager.insert(SigningKeyEntity, key);
+      const retired = await manager.update(
+        SigningKeyEntity,
+        { retiredAt: IsNull(), kid: Not(key.kid) },
+        { retiredAt: new Date() },
+      );
+      await this.audit.record(manager, context, {
+        action: 'auth.key_rotate',
+        targetType: 'signing_key',
+        details: { kid: key.kid, retiredKeys: retired.affected ?? 0 },
+      });
+    });
+    this.logger.log(`Rotated to signing key ${key.kid}`);
     await this.reload();
-    return kid;
+    return key.kid;
   }
 
-  private async generate(): Promise<string> {
-    const { privateKey, publicKey } = await generateRsaKeyPair('rsa', {
-      modulusLength: 2048,
-    });
-    const kid = thumbprint(publicKey);
-    await this.repository.insert({
-      kid,
-      algorithm: 'RS256',
-      privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      publicKey: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-      createdAt: new Date(),
-      retiredAt: null,
-    });
-    this.logger.log(`Generated signing key ${kid}`);
-    return kid;
+  private async generate(): Promise<void> {
+    const key = await newKeyPair();
+    await this.transactions.run((manager) => manager.insert(SigningKeyEntity, key));
+    this.logger.log(`Generated signing key ${key.kid}`);
+  }
+
+  /**
+   * Retired keys stay published for as long as a token they signed can live: the token lifetime, plus the
+   * reload interval during which other replicas may still sign with them, plus a minute of clock skew.
+   */
+  private publishedSince(): Date {
+    const seconds = this.config.accessTokenTtlSeconds + this.config.signingKeysReloadSeconds + 60;
+    return new Date(Date.now() - seconds * 1000);
+  }
+
+  private async reloadQuietly(): Promise<void> {
+    try {
+      await this.reload();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not reload the signing keys; keeping the loaded ones');
+    }
   }
 
   private async reload(): Promise<void> {
-    this.lastReload = Date.now();
-    const publishedSince = new Date(Date.now() - this.config.accessTokenTtlSeconds * 1000 - 60_000);
+    const publishedSince = this.publishedSince();
     const rows = await this.repository.find({
       select: {
         kid: true,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { decode, verify } from 'jsonwebtoken';
 import { EntityManager } from 'typeorm';
 import { authConfig } from '../config/auth.config';
 import type { AccessTokenClaims } from './access-token.strategy';
@@ -80,5 +81,46 @@ export class TokensService {
       issuer: this.config.issuer,
       audience: this.config.audience,
     });
+  }
+
+  /**
+   * The claims of an access token if it carries our RS256 signature, issuer and audience and has not expired;
+   * null for anything else. Whether its session is still live is the caller's question.
+   */
+  async verifyAccessToken(token: string): Promise<AccessTokenClaims | null> {
+    const key = await this.keys.verificationKey(keyIdOf(token));
+    if (!key) {
+      return null;
+    }
+    try {
+      const claims = verify(token, key, {
+        algorithms: ['RS256'],
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+      }) as Partial<AccessTokenClaims>;
+      return isAccessTokenClaims(claims) ? claims : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export function isAccessTokenClaims(claims: Partial<AccessTokenClaims> | string): claims is AccessTokenClaims {
+  return (
+    typeof claims === 'object' &&
+    claims.typ === 'access' &&
+    typeof claims.sub === 'string' &&
+    typeof claims.sid === 'string' &&
+    typeof claims.iat === 'number' &&
+    typeof claims.exp === 'number'
+  );
+}
+
+/** The `kid` in a JWT's header, or undefined for anything that is not a JWT. */
+export function keyIdOf(token: string): unknown {
+  try {
+    return decode(token, { complete: true })?.header.kid;
+  } catch {
+    return undefined;
   }
 }

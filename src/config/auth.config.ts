@@ -22,6 +22,17 @@ export const authConfig = registerAs('auth', () => ({
   issuer: process.env.JWT_ISSUER ?? 'roster',
   audience: process.env.JWT_AUDIENCE ?? 'roster',
   privateKeyPem: process.env.JWT_PRIVATE_KEY || undefined,
+  /** How often each replica re-reads the signing keys, so a rotation made on another replica reaches it. */
+  signingKeysReloadSeconds: int(process.env.SIGNING_KEYS_RELOAD_SECONDS, 30),
+  /** Brute-force protection per account (ASVS 2.2.1: at most 100 failures per hour) and per client address. */
+  bruteForce: {
+    lockAfterFailures: int(process.env.LOGIN_LOCK_AFTER_FAILURES, 5),
+    lockSeconds: int(process.env.LOGIN_LOCK_SECONDS, 60),
+    lockMaxSeconds: int(process.env.LOGIN_LOCK_MAX_SECONDS, 900),
+    maxFailuresPerHour: int(process.env.LOGIN_MAX_FAILURES_PER_HOUR, 100),
+    ipMaxAttempts: int(process.env.LOGIN_IP_MAX_ATTEMPTS, 30),
+    ipWindowSeconds: int(process.env.LOGIN_IP_WINDOW_SECONDS, 60),
+  },
 }));
 
 export type AuthConfig = ReturnType<typeof authConfig>;

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
+import type { CursorValue } from '../common/pagination/cursor';
+import { applyKeyset } from '../common/pagination/keyset';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
+
+/** How often at most `users.last_activity_at` is written for one user. */
+export const ACTIVITY_RESOLUTION_MS = 60_000;
 
 export interface LiveSession {
   userId: string;
@@ -48,5 +54,70 @@ export class SessionsRepository {
   async revokeAllForUser(manager: EntityManager, userId: string): Promise<number> {
     const result = await manager.update(SessionEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
     return result.affected ?? 0;
+  }
+
+  /** Ends one session; false if it was already ended. */
+  async revoke(manager: EntityManager, sessionId: string): Promise<boolean> {
+    const result = await manager.update(
+      SessionEntity,
+      { id: sessionId, revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Spends a refresh token: true for exactly one caller, however many replicas race with the same token,
+   * because the UPDATE only matches while `used_at` is still empty.
+   */
+  async useRefreshToken(manager: EntityManager, tokenHash: string): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(RefreshTokenEntity)
+      .set({ usedAt: new Date() })
+      .where('token_hash = :tokenHash AND used_at IS NULL', { tokenHash })
+      .execute();
+    return result.affected === 1;
+  }
+
+  findRefreshToken(manager: EntityManager, tokenHash: string): Promise<RefreshTokenEntity | null> {
+    return manager.findOneBy(RefreshTokenEntity, { tokenHash });
+  }
+
+  findById(manager: EntityManager, sessionId: string): Promise<SessionEntity | null> {
+    return manager.findOneBy(SessionEntity, { id: sessionId });
+  }
+
+  /** The session if it is neither revoked nor expired (the user's own state is checked by the caller). */
+  findUnexpired(manager: EntityManager, sessionId: string): Promise<SessionEntity | null> {
+    return manager.findOneBy(SessionEntity, { id: sessionId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+  }
+
+  async touch(manager: EntityManager, sessionId: string, at: Date): Promise<void> {
+    await manager.update(SessionEntity, { id: sessionId }, { lastUsedAt: at });
+  }
+
+  /** A page of the user's live sessions, newest first. */
+  pageLive(userId: string, limit: number, position: CursorValue[] | undefined): Promise<SessionEntity[]> {
+    const qb = this.dataSource
+      .getRepository(SessionEntity)
+      .createQueryBuilder('s')
+      .where('s.user_id = :userId', { userId })
+      .andWhere('s.revoked_at IS NULL')
+      .andWhere('s.expires_at > :now', { now: sqlTimestamp() });
+    return applyKeyset(qb, 's.created_at', 's.id', 'DESC', position)
+      .take(limit + 1)
+      .getMany();
+  }
+
+  /**
+   * Sets the user's `last_activity_at` unless it was set within the last minute, so a busy user costs one write
+   * a minute. Raw SQL on purpose: activity is not an edit, so the user's version (its ETag) must not change.
+   */
+  async recordActivity(manager: EntityManager, userId: string, at: Date): Promise<void> {
+    await manager.query(
+      'UPDATE users SET last_activity_at = ? WHERE id = ? AND (last_activity_at IS NULL OR last_activity_at < ?)',
+      [sqlTimestamp(at), userId, sqlTimestamp(new Date(at.getTime() - ACTIVITY_RESOLUTION_MS))],
+    );
   }
 }
