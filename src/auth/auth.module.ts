@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AuthzModule } from '../authz/authz.module';
+import { DirectoriesModule } from '../directories/directories.module';
 import { PasswordsModule } from '../passwords/passwords.module';
 import { RolesModule } from '../roles/roles.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -29,6 +30,7 @@ import { TokensService } from './tokens.service';
     AuthzModule,
     AuditModule,
     PasswordsModule,
+    DirectoriesModule,
   ],
   controllers: [AuthController, MeController],
   providers: [

@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { ProblemException } from '../common/errors/problem.exception';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { RequestContext } from '../common/request-context';
+import { DirectoryAuthenticator } from '../directories/directory-authenticator';
 import { PasswordHasher } from '../passwords/password-hasher.service';
 import { UserEntity } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
@@ -21,14 +22,34 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
+    private readonly directories: DirectoryAuthenticator,
   ) {}
 
   /**
    * The password step of a login. Unknown users and wrong passwords get the same answer after the same work
    * (a dummy hash is verified); a disabled account is named only once the password was right.
    */
-  async verifyPassword(username: string, password: string, context: RequestContext): Promise<UserEntity> {
-    const user = await this.users.findForLogin(nameKey(username));
+  async verifyPassword(
+    username: string,
+    password: string,
+    context: RequestContext,
+    domain?: string,
+  ): Promise<UserEntity> {
+    const found = await this.users.findForLogin(nameKey(username));
+    if (await this.directories.handles(found, domain)) {
+      // External users (and, with createUsersOnLogin, unknown ones) are checked by an LDAP bind.
+      const user = await this.directories.authenticate(found, username, password, domain, context);
+      if (!user) {
+        await this.recordFailure(context, found?.id ?? null, username, 'invalid_credentials');
+        throw INVALID_CREDENTIALS();
+      }
+      if (!user.enabled) {
+        await this.recordFailure(context, user.id, username, 'account_disabled');
+        throw ProblemException.forbidden('account_disabled', 'This account is disabled.');
+      }
+      return user;
+    }
+    const user = found;
     if (!user?.passwordHash) {
       await this.hasher.verifyDummy(password);
       await this.recordFailure(context, user?.id ?? null, username, 'invalid_credentials');
