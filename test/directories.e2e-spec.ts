@@ -533,7 +533,8 @@ describe('directories without DIRECTORY_SECRET_KEY', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { DIRECTORY_SECRET_KEY: '' } });
+    delete process.env.DIRECTORY_SECRET_KEY;
+    t = await startTestApp();
   });
 
   afterAll(async () => {

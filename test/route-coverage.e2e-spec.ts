@@ -33,6 +33,15 @@ const EXPECTED: Record<string, string> = {
   'PATCH me': 'self-service',
   'PUT me/password': 'self-service',
   'GET audit-events': 'audit.read',
+  'GET directories': 'server.configure',
+  'POST directories': 'server.configure',
+  'GET directories/:id': 'server.configure',
+  'PATCH directories/:id': 'server.configure',
+  'DELETE directories/:id': 'server.configure',
+  'GET directories/:id/search': 'server.configure',
+  'POST directories/:id/import': 'server.configure',
+  'POST directories/:id/sync': 'server.configure',
+  'POST users/:id/convert': 'users.edit',
 };
 
 function join(...parts: (string | string[] | undefined)[]): string {
