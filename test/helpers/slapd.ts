@@ -129,7 +129,9 @@ export async function startSlapd(seed: LdifEntry[]): Promise<Slapd> {
       if (!exited) {
         const done = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([done, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
         if (!exited) {
           child.kill('SIGKILL');
         }
