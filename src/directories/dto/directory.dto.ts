@@ -1,4 +1,4 @@
-import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -138,16 +138,30 @@ export class DirectoryAttributesResponseDto {
   groupName!: string;
 }
 
-export class DirectoryResponseDto extends OmitType(CreateDirectoryDto, ['bindPassword', 'attributes'] as const) {
+export class DirectoryResponseDto {
   /** @example "5f0c6f8e-3c1b-4c52-9d8e-2f4b8a6c1d2e" */
   id!: string;
-  declare userFilter: string;
-  declare groupFilter: string;
-  declare createUsersOnLogin: boolean;
-  declare defaultGroupId: string | null;
+  /** @example "Corporate LDAP" */
+  name!: string;
+  /** @example "corp" */
+  domain!: string;
+  /** @example "ldaps://ldap.example.com:636" */
+  url!: string;
+  /** @example "cn=roster,ou=services,dc=example,dc=com" */
+  bindDn!: string;
   /** A bind password is stored (it is never returned). @example true */
   hasBindPassword!: boolean;
+  /** @example "dc=example,dc=com" */
+  baseDn!: string;
+  /** @example "(objectClass=inetOrgPerson)" */
+  userFilter!: string;
+  /** @example "(objectClass=groupOfNames)" */
+  groupFilter!: string;
   attributes!: DirectoryAttributesResponseDto;
+  /** @example false */
+  createUsersOnLogin!: boolean;
+  /** @example null */
+  defaultGroupId!: string | null;
   createdAt!: Date;
   updatedAt!: Date;
 }
