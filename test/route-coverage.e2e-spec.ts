@@ -67,6 +67,15 @@ const EXPECTED: Record<string, string> = {
   'POST role-assignments/copy': 'permissions.manage',
   'GET users/:id/effective-permissions': 'permissions.manage | users.list',
   'POST authz/check': 'authz.check',
+  'GET directories': 'server.configure',
+  'POST directories': 'server.configure',
+  'GET directories/:id': 'server.configure',
+  'PATCH directories/:id': 'server.configure',
+  'DELETE directories/:id': 'server.configure',
+  'GET directories/:id/search': 'server.configure',
+  'POST directories/:id/import': 'server.configure',
+  'POST directories/:id/sync': 'server.configure',
+  'POST users/:id/convert': 'users.edit',
 };
 
 function join(...parts: (string | string[] | undefined)[]): string {

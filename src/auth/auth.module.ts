@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AuthzModule } from '../authz/authz.module';
+import { DirectoriesModule } from '../directories/directories.module';
 import { PasswordsModule } from '../passwords/passwords.module';
 import { RolesModule } from '../roles/roles.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -35,6 +36,7 @@ import { UserSessionsService } from './user-sessions.service';
     AuthzModule,
     AuditModule,
     PasswordsModule,
+    DirectoriesModule,
   ],
   controllers: [AuthController, MeController, UserSessionsController],
   providers: [

@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { ProblemException } from '../common/errors/problem.exception';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { RequestContext } from '../common/request-context';
+import { DirectoryAuthenticator } from '../directories/directory-authenticator';
 import { PasswordHasher } from '../passwords/password-hasher.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { UserEntity } from '../users/entities/user.entity';
@@ -31,6 +32,7 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly bruteForce: BruteForceService,
     private readonly audit: AuditService,
+    private readonly directories: DirectoryAuthenticator,
   ) {}
 
   /**
@@ -38,9 +40,18 @@ export class AuthService {
    * the same work (a dummy hash for unknown users; a locked account's own hash is still verified); a disabled
    * account is named only once the password was right.
    */
-  async verifyPassword(username: string, password: string, context: RequestContext): Promise<UserEntity> {
+  async verifyPassword(
+    username: string,
+    password: string,
+    context: RequestContext,
+    domain?: string,
+  ): Promise<UserEntity> {
     await this.bruteForce.takeLoginAttempt(context.ip);
-    const user = await this.users.findForLogin(nameKey(username));
+    const found = await this.users.findForLogin(nameKey(username));
+    if (await this.directories.handles(found, domain)) {
+      return this.verifyByDirectory(found, username, password, context, domain);
+    }
+    const user = found;
     if (!user?.passwordHash) {
       await this.hasher.verifyDummy(password);
       await this.recordFailure(context, user?.id ?? null, username, 'invalid_credentials');
@@ -150,6 +161,31 @@ export class AuthService {
       sid: claims.sid,
       enabled: true,
     };
+  }
+
+  /** External users (and, with createUsersOnLogin, unknown ones) are checked by an LDAP bind; the same locks apply. */
+  private async verifyByDirectory(
+    found: UserEntity | null,
+    username: string,
+    password: string,
+    context: RequestContext,
+    domain: string | undefined,
+  ): Promise<UserEntity> {
+    const lockedUntil = found ? await this.bruteForce.lockedUntil(found.id) : null;
+    const user = await this.directories.authenticate(found, username, password, domain, context);
+    if (!user) {
+      await this.recordFailure(context, found?.id ?? null, username, 'invalid_credentials', found !== null);
+      throw INVALID_CREDENTIALS();
+    }
+    if (lockedUntil) {
+      await this.recordFailure(context, user.id, username, 'locked');
+      throw INVALID_CREDENTIALS();
+    }
+    if (!user.enabled) {
+      await this.recordFailure(context, user.id, username, 'account_disabled');
+      throw ProblemException.forbidden('account_disabled', 'This account is disabled.');
+    }
+    return user;
   }
 
   private async recordFailure(

@@ -50,6 +50,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
       searchText: nameKey(`${username}\n${'Administrator'}`),
       type: 'internal',
       directoryId: null,
+      externalDn: null,
       passwordHash: await this.hasher.hash(password),
       enabled: true,
       mustChangePassword: false,

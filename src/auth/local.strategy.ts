@@ -14,6 +14,12 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   }
 
   validate(request: FastifyRequest, username: string, password: string): Promise<UserEntity> {
-    return this.auth.verifyPassword(username, password, requestContextOf(request));
+    const { domain } = (request.body ?? {}) as { domain?: unknown };
+    return this.auth.verifyPassword(
+      username,
+      password,
+      requestContextOf(request),
+      typeof domain === 'string' ? domain : undefined,
+    );
   }
 }

@@ -173,6 +173,17 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(86400)
   LOGIN_IP_WINDOW_SECONDS?: number;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 random bytes in base64 (openssl rand -base64 32)' })
+  DIRECTORY_SECRET_KEY?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  DIRECTORY_TIMEOUT_MS?: number;
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {

@@ -91,6 +91,7 @@ export class UsersService {
       searchText: searchText({ username: dto.username, fullName: dto.fullName ?? null, email: dto.email ?? null }),
       type: 'internal',
       directoryId: null,
+      externalDn: null,
       passwordHash,
       enabled: dto.enabled ?? true,
       mustChangePassword: dto.mustChangePassword ?? false,

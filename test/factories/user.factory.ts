@@ -36,6 +36,7 @@ export async function createUser(
     searchText: nameKey(username),
     type: 'internal',
     directoryId: null,
+    externalDn: null,
     passwordHash: await t.app.get(PasswordHasher).hash(password),
     enabled: true,
     mustChangePassword: false,

@@ -1,4 +1,5 @@
 import { InitialSchema1764331200000 } from './1764331200000-initial-schema';
+import { Directories1764600000000 } from './1764600000000-directories';
 
 /** Every migration, in order. Listed explicitly so the same list runs from ts-jest, the built app and the CLI. */
-export const migrations = [InitialSchema1764331200000];
+export const migrations = [InitialSchema1764331200000, Directories1764600000000];

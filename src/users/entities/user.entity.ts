@@ -37,6 +37,10 @@ export class UserEntity {
   @Column({ name: 'directory_id', type: 'varchar', length: 36, nullable: true })
   directoryId!: string | null;
 
+  /** The DN of an external user's entry in its directory. */
+  @Column({ name: 'external_dn', type: 'varchar', length: 500, nullable: true })
+  externalDn!: string | null;
+
   @Column({
     name: 'password_hash',
     type: 'varchar',
