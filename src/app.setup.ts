@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { API_PREFIX } from './common/api-prefix';
+import { appConfig } from './config/app.config';
 import { requestId } from './common/logging/request-id';
 import { setupSwagger } from './swagger';
 
@@ -12,7 +13,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     genReqId: requestId,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy: appConfig().trustProxy,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bufferLogs: true,

@@ -5,7 +5,7 @@ import { bearer, expectProblem, login, startTestApp, TestApp } from './helpers/t
 
 const IP_LIMIT = 8;
 let ipCounter = 0;
-/** Each test logs in from its own address (the app trusts X-Forwarded-For), so per-address limits stay apart. */
+/** Each test logs in from its own address (the test plays a trusted proxy), so per-address limits stay apart. */
 const nextIp = (): string => `198.51.100.${++ipCounter}`;
 
 describe('login, brute force and account status', () => {
@@ -33,7 +33,7 @@ describe('login, brute force and account status', () => {
   const secondsUntil = (iso: string | null): number => (new Date(iso!).getTime() - Date.now()) / 1000;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { LOGIN_IP_MAX_ATTEMPTS: String(IP_LIMIT) } });
+    t = await startTestApp({ env: { LOGIN_IP_MAX_ATTEMPTS: String(IP_LIMIT), TRUST_PROXY: 'true' } });
     admin = (await login(t)).accessToken;
   });
 

@@ -63,6 +63,18 @@ describe('HTTP conventions', () => {
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('ignores X-Forwarded-For unless TRUST_PROXY names the proxy, so a client cannot choose its address', async () => {
+    await t.http
+      .post('/api/v1/auth/login')
+      .set('x-forwarded-for', '203.0.113.9')
+      .send({ username: 'spoofer', password: 'whatever it is' })
+      .expect(401);
+    const rows: { ip: string }[] = await t.dataSource.query(
+      "SELECT ip FROM audit_events WHERE action = 'auth.login' AND details LIKE '%spoofer%'",
+    );
+    expect(rows.map((r) => r.ip)).toEqual([expect.stringMatching(/127\.0\.0\.1|::1/)]);
+  });
+
   it('serves Swagger UI at /docs and the document at /docs-json', async () => {
     const ui = await t.http.get('/docs');
     expect(ui.status).toBe(200);

@@ -39,6 +39,12 @@ export class EnvironmentVariables {
   HOST?: string;
 
   @IsOptional()
+  @Matches(/^(true|false|\d{1,2}|[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*)$/, {
+    message: 'must be false, true, a hop count, or comma-separated proxy addresses/CIDRs',
+  })
+  TRUST_PROXY?: string;
+
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
