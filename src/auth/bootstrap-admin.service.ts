@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { isUniqueViolation } from '../common/errors/database-errors';
 import { SYSTEM_CONTEXT } from '../common/request-context';
@@ -9,8 +9,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { PasswordHasher } from '../passwords/password-hasher.service';
 import { PREDEFINED_ROLES } from '../roles/permissions';
 import { RoleAssignmentsRepository } from '../roles/role-assignments.repository';
-import { UserEntity } from '../users/entities/user.entity';
-import { nameKey } from '../users/username';
+import { newUser } from '../users/new-user';
 import { UsersRepository } from '../users/users.repository';
 
 /**
@@ -38,28 +37,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
     const { username } = this.config.bootstrapAdmin;
     const generated = this.config.bootstrapAdmin.password ? undefined : randomBytes(18).toString('base64url');
     const password = this.config.bootstrapAdmin.password ?? generated!;
-    const now = new Date();
-    const admin: UserEntity = {
-      id: randomUUID(),
-      username,
-      usernameKey: nameKey(username),
-      fullName: 'Administrator',
-      email: null,
-      phone: null,
-      department: null,
-      searchText: nameKey(`${username}\n${'Administrator'}`),
-      type: 'internal',
-      directoryId: null,
-      externalDn: null,
-      passwordHash: await this.hasher.hash(password),
-      enabled: true,
-      mustChangePassword: false,
-      lastLoginAt: null,
-      lastActivityAt: null,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
+    const admin = newUser({ username, fullName: 'Administrator', passwordHash: await this.hasher.hash(password) });
     try {
       await this.transactions.run(async (manager) => {
         await this.users.insert(manager, admin);

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../common/errors/database-errors';
 import { ProblemException } from '../common/errors/problem.exception';
 import type { RequestContext } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
+import { newUser } from '../users/new-user';
 import { UserEntity } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
 import { DirectoriesRepository, PrincipalRef } from './directories.repository';
@@ -20,23 +21,7 @@ type Mode = 'directory.import' | 'directory.sync';
 
 /** A new external user for a directory entry. */
 export function newExternalUser(directory: DirectoryEntity, dn: string, profile: ExternalProfile): UserEntity {
-  const now = new Date();
-  return {
-    id: randomUUID(),
-    usernameKey: nameKey(profile.username),
-    ...profile,
-    type: 'external',
-    directoryId: directory.id,
-    externalDn: dn,
-    passwordHash: null,
-    enabled: true,
-    mustChangePassword: false,
-    lastLoginAt: null,
-    lastActivityAt: null,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
+  return newUser({ ...profile, type: 'external', directoryId: directory.id, externalDn: dn, passwordHash: null });
 }
 
 /**

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthzService } from '../authz/authz.service';
@@ -20,7 +19,8 @@ import { ResetPasswordDto } from './dto/password.dto';
 import { DirectorySummaryDto, toUserResponse, UserResponseDto } from './dto/user-response.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserEntity } from './entities/user.entity';
-import { nameKey, searchText } from './username';
+import { newUser } from './new-user';
+import { searchText } from './username';
 import { UserChanges, UserRow, userPosition, UsersRepository } from './users.repository';
 
 const PROFILE_FIELDS = ['fullName', 'email', 'phone', 'department'] as const;
@@ -79,28 +79,16 @@ export class UsersService {
   async create(dto: CreateUserDto, context: RequestContext): Promise<VersionedUser> {
     this.policy.assertAcceptable(dto.password, dto.username, 'password');
     const passwordHash = await this.hasher.hash(dto.password);
-    const now = new Date();
-    const user: UserEntity = {
-      id: randomUUID(),
+    const user = newUser({
       username: dto.username,
-      usernameKey: nameKey(dto.username),
-      fullName: dto.fullName ?? null,
-      email: dto.email ?? null,
-      phone: dto.phone ?? null,
-      department: dto.department ?? null,
-      searchText: searchText({ username: dto.username, fullName: dto.fullName ?? null, email: dto.email ?? null }),
-      type: 'internal',
-      directoryId: null,
-      externalDn: null,
       passwordHash,
-      enabled: dto.enabled ?? true,
-      mustChangePassword: dto.mustChangePassword ?? false,
-      lastLoginAt: null,
-      lastActivityAt: null,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
+      fullName: dto.fullName,
+      email: dto.email,
+      phone: dto.phone,
+      department: dto.department,
+      enabled: dto.enabled,
+      mustChangePassword: dto.mustChangePassword,
+    });
     try {
       await this.transactions.run(async (manager) => {
         await this.users.insert(manager, user);

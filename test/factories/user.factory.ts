@@ -3,7 +3,7 @@ import { TransactionRunner } from '../../src/database/transaction-runner';
 import { PasswordHasher } from '../../src/passwords/password-hasher.service';
 import { RoleAssignmentsRepository } from '../../src/roles/role-assignments.repository';
 import { UserEntity } from '../../src/users/entities/user.entity';
-import { nameKey } from '../../src/users/username';
+import { newUser } from '../../src/users/new-user';
 import type { TestApp } from '../helpers/test-app';
 
 let sequence = 0;
@@ -24,29 +24,12 @@ export async function createUser(
 ): Promise<CreatedUser> {
   const { password = `Pass phrase ${++sequence} for tests`, roles = [], ...fields } = overrides;
   const username = fields.username ?? `user${sequence}-${randomUUID().slice(0, 8)}`;
-  const now = new Date();
   const user: UserEntity = {
-    id: randomUUID(),
-    username,
-    usernameKey: nameKey(username),
-    fullName: null,
-    email: null,
-    phone: null,
-    department: null,
-    searchText: nameKey(username),
-    type: 'internal',
-    directoryId: null,
-    externalDn: null,
-    passwordHash: await t.app.get(PasswordHasher).hash(password),
-    enabled: true,
-    mustChangePassword: false,
-    lastLoginAt: null,
-    lastActivityAt: null,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
+    // Profile fields go through newUser too, so the search text is derived from them as in production.
+    ...newUser({ ...fields, username, passwordHash: await t.app.get(PasswordHasher).hash(password) }),
     ...fields,
   };
+
   await t.app.get(TransactionRunner).run(async (manager) => {
     await manager.insert(UserEntity, user);
     if (roles.length) {
