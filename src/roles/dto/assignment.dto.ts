@@ -77,7 +77,7 @@ export class CopyAssignmentsDto {
   targets!: PrincipalDto[];
 
   /** `merge` adds to the targets' assignments; `replace` removes theirs first. */
-  @ApiPropertyOptional({ enum: ['merge', 'replace'], default: 'merge' })
+  @ApiPropertyOptional({ enum: ['merge', 'replace'], default: 'merge', example: 'merge' })
   @IsOptional()
   @IsIn(['merge', 'replace'])
   mode?: 'merge' | 'replace';
