@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { API_PREFIX } from './common/api-prefix';
+import { frameworkErrors, registerJsonBodyParser } from './common/json-body';
 import { appConfig } from './config/app.config';
 import { requestId } from './common/logging/request-id';
 import { setupSwagger } from './swagger';
@@ -14,10 +15,13 @@ export async function createApp(): Promise<NestFastifyApplication> {
     genReqId: requestId,
     bodyLimit: 1024 * 1024,
     trustProxy: appConfig().trustProxy,
+    frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Nest's parsers would replace ours at init; JSON goes through registerJsonBodyParser, anything else is a 415.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX, {
@@ -30,8 +34,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // A JSON API: anything but JSON is answered with 415 instead of reaching validation as a string.
+  // A JSON API: anything but JSON is answered with 415 instead of reaching validation as a string or a form.
   fastify.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
