@@ -97,7 +97,18 @@ export class PrivateMariaDb {
     }
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
-    await Promise.race([exited, sleep(10_000)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
+  }
+
+  /** SIGSTOP: the server keeps its sockets open but answers nothing, like a hung host or a black-holed network. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
   }
 
   async destroy(): Promise<void> {

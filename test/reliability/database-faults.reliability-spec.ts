@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
+import { fetchWithin, loginOver, ServiceProcess, sleep, startService } from '../helpers/app-process';
+import { PrivateMariaDb } from '../helpers/mariadb-process';
+import { problemDefect } from './contract';
+
+/**
+ * The database dies under write load (SIGKILL of a private mariadbd) and comes back on the same data directory.
+ * Requests fail fast with 503 problem+json, readiness reports it, the service recovers without a restart, and
+ * every write acknowledged with a 2xx is still there.
+ */
+const TIMEOUT_MS = 1_000;
+/** How long a request may take while the database is gone: the connect timeout plus scheduling slack. */
+const FAIL_FAST_MS = TIMEOUT_MS + 2_000;
+const WORKERS = 4;
+
+interface Outcome {
+  phase: 'before' | 'outage' | 'after';
+  status: number;
+  ms: number;
+  defect?: string;
+}
+
+describe('database faults (private MariaDB, killed and restarted)', () => {
+  let db: PrivateMariaDb;
+  let service: ServiceProcess | undefined;
+  let token: string;
+
+  beforeAll(async () => {
+    db = new PrivateMariaDb();
+    await db.install();
+    service = await startService({ DATABASE_URL: db.url, DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) });
+    token = (await loginOver(service.url)).accessToken;
+  }, 180_000);
+
+  afterAll(async () => {
+    await service?.stop(5_000);
+    await db?.destroy();
+  }, 30_000);
+
+  it('fails fast with 503 while the database is down, recovers by itself and loses no acknowledged write', async () => {
+    const url = service!.url;
+    const acknowledged: string[] = [];
+    const outcomes: Outcome[] = [];
+    let phase: Outcome['phase'] = 'before';
+    let running = true;
+
+    async function createOne(): Promise<void> {
+      const started = Date.now();
+      const current = phase;
+      let status = 0;
+      let defect: string | undefined;
+      try {
+        const response = await fetchWithin(
+          `${url}/api/v1/users`,
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              username: `load-${randomUUID()}`,
+              password: 'Fault injection pass phrase',
+              confirmPassword: 'Fault injection pass phrase',
+            }),
+          },
+          15_000,
+        );
+        status = response.status;
+        const text = await response.text();
+        if (status === 201) {
+          acknowledged.push((JSON.parse(text) as { id: string }).id);
+        } else {
+          defect = problemDefect(status, response.headers.get('content-type') ?? undefined, text);
+        }
+      } catch (error) {
+        defect = `no answer: ${(error as Error).message}`;
+      }
+      outcomes.push({ phase: current, status, ms: Date.now() - started, defect });
+    }
+
+    const workers = Array.from({ length: WORKERS }, async () => {
+      // Bounded: stops when told, and in any case after 2,000 requests per worker.
+      for (let i = 0; running && i < 2_000; i++) {
+        await createOne();
+        if (phase === 'outage') {
+          await sleep(50);
+        }
+      }
+    });
+
+    await sleep(2_000);
+    phase = 'outage';
+    const killedAt = Date.now();
+    await db.kill();
+
+    // Readiness must notice within a couple of seconds, and answer quickly itself.
+    let readyStatus = 0;
+    let readyMs = 0;
+    for (let i = 0; i < 20 && readyStatus !== 503; i++) {
+      const started = Date.now();
+      readyStatus = (await fetchWithin(`${url}/health/ready`, {}, 10_000)).status;
+      readyMs = Date.now() - started;
+      await sleep(100);
+    }
+    await sleep(3_000);
+
+    const restartedAt = Date.now();
+    await db.start();
+    phase = 'after';
+    let recoveredMs = -1;
+    for (let i = 0; i < 150; i++) {
+      if ((await fetchWithin(`${url}/health/ready`, {}, 5_000)).status === 200) {
+        recoveredMs = Date.now() - restartedAt;
+        break;
+      }
+      await sleep(200);
+    }
+    const ackBeforeRecovery = acknowledged.length;
+    await sleep(2_000);
+    running = false;
+    await Promise.all(workers);
+
+    const during = outcomes.filter((o) => o.phase === 'outage');
+    const after = outcomes.filter((o) => o.phase === 'after');
+    const slowest = Math.max(0, ...during.map((o) => o.ms));
+    const summary = {
+      requests: outcomes.length,
+      acknowledged: acknowledged.length,
+      byStatus: outcomes.reduce<Record<string, number>>(
+        (acc, o) => ({ ...acc, [o.status]: (acc[o.status] ?? 0) + 1 }),
+        {},
+      ),
+      outageRequests: during.length,
+      outageSlowestMs: slowest,
+      outageSeconds: (restartedAt - killedAt) / 1000,
+      readyStatusDuringOutage: readyStatus,
+      readyMsDuringOutage: readyMs,
+      recoveredMsAfterRestart: recoveredMs,
+    };
+
+    // Every acknowledged write survived the crash.
+    const connection = await createConnection({ host: '127.0.0.1', port: db.port, user: 'root', database: 'roster' });
+    const [rows] = await connection.query<import('mysql2').RowDataPacket[]>('SELECT id FROM users');
+    await connection.end();
+    const present = new Set(rows.map((r) => r.id as string));
+    const lost = acknowledged.filter((id) => !present.has(id));
+    console.log(`database faults: ${JSON.stringify({ ...summary, verified: acknowledged.length - lost.length })}`);
+
+    expect(outcomes.filter((o) => o.defect).map((o) => `${o.phase} ${o.status} ${o.defect}`)).toEqual([]);
+    expect(outcomes.filter((o) => o.status !== 201 && o.status !== 503)).toEqual([]);
+    expect(during.filter((o) => o.status === 503).length).toBeGreaterThan(0);
+    expect(slowest).toBeLessThanOrEqual(FAIL_FAST_MS);
+    expect(readyStatus).toBe(503);
+    expect(readyMs).toBeLessThanOrEqual(FAIL_FAST_MS);
+    expect(recoveredMs).toBeGreaterThanOrEqual(0);
+    expect(after.filter((o) => o.status === 201).length).toBeGreaterThan(0);
+    expect(acknowledged.length).toBeGreaterThan(ackBeforeRecovery - 1);
+    expect(lost).toEqual([]);
+  }, 150_000);
+});
