@@ -29,6 +29,10 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
     connectTimeout: config.timeoutMs,
+    // Without it a hung server (or a black-holed network) holds a request forever: mysql2 destroys the
+    // connection after the timeout, the server rolls its transaction back, and the client gets a 503.
+    maxQueryExecutionTime: config.timeoutMs,
+    enableQueryTimeout: true,
     extra: { connectionLimit: 10, enableKeepAlive: true },
   };
 }

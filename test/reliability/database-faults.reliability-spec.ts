@@ -13,6 +13,7 @@ const TIMEOUT_MS = 1_000;
 /** How long a request may take while the database is gone: the connect timeout plus scheduling slack. */
 const FAIL_FAST_MS = TIMEOUT_MS + 2_000;
 const WORKERS = 4;
+const HANG_MS = 5_000;
 
 interface Outcome {
   phase: 'before' | 'outage' | 'after';
@@ -156,4 +157,75 @@ describe('database faults (private MariaDB, killed and restarted)', () => {
     expect(acknowledged.length).toBeGreaterThan(ackBeforeRecovery - 1);
     expect(lost).toEqual([]);
   }, 150_000);
+  it('answers within the timeout while the database hangs (SIGSTOP), and recovers when it resumes', async () => {
+    const url = service!.url;
+    const acknowledged: string[] = [];
+    const outcomes: Outcome[] = [];
+    let phase: Outcome['phase'] = 'before';
+    let running = true;
+    const worker = async (): Promise<void> => {
+      for (let i = 0; running && i < 500; i++) {
+        const started = Date.now();
+        const current = phase;
+        let status = 0;
+        try {
+          const response = await fetchWithin(
+            `${url}/api/v1/users`,
+            {
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+              body: JSON.stringify({
+                username: `hang-${randomUUID()}`,
+                password: 'Fault injection pass phrase',
+                confirmPassword: 'Fault injection pass phrase',
+              }),
+            },
+            20_000,
+          );
+          status = response.status;
+          const body = (await response.json()) as { id?: string };
+          if (status === 201 && body.id) {
+            acknowledged.push(body.id);
+          }
+        } catch {
+          status = -1;
+        }
+        outcomes.push({ phase: current, status, ms: Date.now() - started });
+        await sleep(100);
+      }
+    };
+    const workers = Array.from({ length: WORKERS }, worker);
+    await sleep(1_000);
+    phase = 'outage';
+    db.freeze();
+    await sleep(HANG_MS);
+    db.thaw();
+    phase = 'after';
+    await sleep(3_000);
+    running = false;
+    await Promise.all(workers);
+
+    const during = outcomes.filter((o) => o.phase === 'outage');
+    const slowest = Math.max(0, ...during.map((o) => o.ms));
+    console.log(
+      `database hang: ${JSON.stringify({
+        requests: outcomes.length,
+        outageRequests: during.length,
+        outageStatuses: during.map((o) => `${o.status}/${o.ms}ms`),
+        outageSlowestMs: slowest,
+        afterStatuses: outcomes.filter((o) => o.phase === 'after').map((o) => o.status),
+      })}`,
+    );
+    const connection = await createConnection({ host: '127.0.0.1', port: db.port, user: 'root', database: 'roster' });
+    const [rows] = await connection.query<import('mysql2').RowDataPacket[]>('SELECT id FROM users');
+    await connection.end();
+    const present = new Set(rows.map((r) => r.id as string));
+    expect(acknowledged.filter((id) => !present.has(id))).toEqual([]);
+    expect(outcomes.filter((o) => o.status !== 201 && o.status !== 503)).toEqual([]);
+    // Requests on pooled connections get 503 within the query timeout. Known gap (docs/reliability.md): requests that
+    // need a new connection while the server hangs wait for its handshake until it resumes, past connectTimeout.
+    expect(during.filter((o) => o.status === 503 && o.ms <= FAIL_FAST_MS).length).toBeGreaterThan(0);
+    expect(slowest).toBeLessThanOrEqual(HANG_MS + FAIL_FAST_MS);
+    expect(outcomes.filter((o) => o.phase === 'after' && o.status === 201).length).toBeGreaterThan(0);
+  }, 120_000);
 });
