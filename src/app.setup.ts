@@ -31,7 +31,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
       { path: '.well-known/jwks.json', method: RequestMethod.GET },
     ],
   });
-  app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
   // A JSON API: anything but JSON is answered with 415 instead of reaching validation as a string or a form.

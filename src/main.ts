@@ -1,11 +1,13 @@
 import { ConfigService } from '@nestjs/config';
 import { createApp } from './app.setup';
+import { installGracefulShutdown } from './common/graceful-shutdown';
 import { validateEnvironment } from './config/env.validation';
 
 async function bootstrap(): Promise<void> {
   validateEnvironment(process.env);
   const app = await createApp();
   const config = app.get(ConfigService);
+  installGracefulShutdown(app);
   await app.listen({ port: config.getOrThrow<number>('app.port'), host: config.getOrThrow<string>('app.host') });
 }
 
