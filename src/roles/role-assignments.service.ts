@@ -44,6 +44,9 @@ export class RoleAssignmentsService {
     const resources = canonicalResources(dto.resources);
     try {
       return await this.transactions.run(async (manager) => {
+        // Deleting a user or group takes this lock too: without it an assignment inserted while its principal was
+        // being deleted outlived it (an orphan row, found by the concurrency suite on MariaDB).
+        await this.authz.lockAdministration(manager);
         await this.assertPrincipal(principal, manager);
         const role = await this.roles.findById(dto.roleId, manager);
         if (!role) {

@@ -177,8 +177,9 @@ export class UsersService {
   /** Deletes the user with their memberships, role assignments and sessions; the username becomes free. */
   async delete(id: string, context: RequestContext): Promise<void> {
     await this.transactions.run(async (manager) => {
-      const { user } = await this.require(id, manager);
+      // Lock first, then read: a concurrent delete of the same user is seen as gone (404), not deleted twice (204).
       await this.authz.lockAdministration(manager);
+      const { user } = await this.require(id, manager);
       await this.assignments.deleteForPrincipal(manager, { type: 'user', id });
       await this.users.delete(manager, id);
       await this.authz.assertAdministratorRemains(manager);
