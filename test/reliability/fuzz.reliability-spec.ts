@@ -62,6 +62,7 @@ function valueFor(name: string, schema: Schema | undefined, pools: Pools, depth 
     fc.constant({}),
     fc.string({ maxLength: 10 }),
     fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+    fc.constantFrom([[]], [null], [[{}]], [1]),
   );
   const hostile = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ unit: 'binary', maxLength: 40 }));
   if (!schema) {

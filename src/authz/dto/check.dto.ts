@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsObject,
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
@@ -56,6 +57,7 @@ export class AuthzCheckRequestDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_CHECKS)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => PermissionCheckDto)
   checks?: PermissionCheckDto[];

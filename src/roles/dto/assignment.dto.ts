@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsObject,
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
@@ -64,6 +65,8 @@ export class CreateAssignmentDto {
 
 export class CopyAssignmentsDto {
   /** Whose assignments to copy. */
+  // @IsObject: @ValidateNested alone let a missing source (and `[[]]` as targets) through to a 500.
+  @IsObject()
   @ValidateNested()
   @Type(() => PrincipalDto)
   source!: PrincipalDto;
@@ -72,6 +75,7 @@ export class CopyAssignmentsDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_COPY_TARGETS)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => PrincipalDto)
   targets!: PrincipalDto[];
