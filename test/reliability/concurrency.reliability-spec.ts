@@ -98,7 +98,32 @@ describe('concurrency', () => {
     expect(await t.dataSource.query(ORPHANS_SQL)).toEqual([]);
   });
 
-  // Issue 4 (refresh tokens) is not on main yet: when POST /api/v1/auth/refresh lands, add "parallel refreshes
-  // of one token: exactly one wins, and reuse of the spent token revokes the session" here.
-  it.todo('parallel refreshes of one refresh token: exactly one wins and reuse detection holds (needs issue 4)');
+  it('lets exactly one of parallel refreshes of one token win, and treats the others as reuse', async () => {
+    for (let round = 0; round < 3; round++) {
+      const user = await createUser(t);
+      const pair = await login(t, user.username, user.password);
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          t.app
+            .getHttpAdapter()
+            .getInstance()
+            .inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: pair.refreshToken } }),
+        ),
+      );
+      const statuses = responses.map((r) => r.statusCode).sort();
+      expect(statuses).toEqual([200, 401, 401, 401, 401, 401]);
+      // Reuse detection: presenting a spent token ends the session, so even the winner's new tokens are dead.
+      const winner = responses.find((r) => r.statusCode === 200)!.json<{ accessToken: string; refreshToken: string }>();
+      const again = await t.app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: winner.refreshToken } });
+      expect(again.statusCode).toBe(401);
+      const me = await t.app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({ method: 'GET', url: '/api/v1/me', headers: bearer(winner.accessToken) });
+      expect(me.statusCode).toBe(401);
+    }
+  });
 });
