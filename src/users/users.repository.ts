@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { CursorValue } from '../common/pagination/cursor';
-import { containsPattern } from '../common/like-pattern';
+import { containsPattern, prefixPattern } from '../common/like-pattern';
 import { countsByType } from '../common/counts-by-type';
 import { applyKeyset } from '../common/pagination/keyset';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
@@ -128,6 +128,9 @@ export class UsersRepository {
   private filtered<T extends SelectQueryBuilder<UserEntity>>(qb: T, filters: UserFilters): T {
     if (filters.search) {
       qb.andWhere(`u.searchText LIKE :pattern ESCAPE '!'`, { pattern: containsPattern(nameKey(filters.search)) });
+    }
+    if (filters.usernamePrefix) {
+      qb.andWhere(`u.usernameKey LIKE :prefix ESCAPE '!'`, { prefix: prefixPattern(nameKey(filters.usernamePrefix)) });
     }
     if (filters.type) {
       qb.andWhere('u.type = :type', { type: filters.type });
