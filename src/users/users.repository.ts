@@ -64,10 +64,24 @@ export class UsersRepository {
 
   /** One keyset page (`limit + 1` rows, see `toPage`), in the order of `sort`. */
   async page(filters: UserFilters, sort: UserSort, limit: number, position?: CursorValue[]): Promise<UserRow[]> {
-    const qb = this.filtered(this.withLock(), filters);
     const column = SORT_COLUMNS[sort.replace(/^-/, '')];
-    applyKeyset(qb, column, 'u.id', sort.startsWith('-') ? 'DESC' : 'ASC', position);
-    return this.toRows(await qb.limit(limit + 1).getRawAndEntities());
+    const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
+    if (!filters.search) {
+      const qb = this.filtered(this.withLock(), filters);
+      applyKeyset(qb, column, 'u.id', direction, position);
+      return this.toRows(await qb.limit(limit + 1).getRawAndEntities());
+    }
+    // Substring search in two steps: the page's ids first, from the (username_key, id, search_text) index alone
+    // when sorting by username (no row is read for the rows that do not match), then those rows by primary key.
+    const ids = this.filtered(this.users.createQueryBuilder('u').select('u.id', 'id'), filters);
+    applyKeyset(ids, column, 'u.id', direction, position);
+    const found = (await ids.limit(limit + 1).getRawMany<{ id: string }>()).map((row) => row.id);
+    if (!found.length) {
+      return [];
+    }
+    const qb = this.withLock().where('u.id IN (:...found)', { found });
+    applyKeyset(qb, column, 'u.id', direction, undefined);
+    return this.toRows(await qb.getRawAndEntities());
   }
 
   count(filters: UserFilters): Promise<number> {
