@@ -282,6 +282,7 @@ async function main(): Promise<void> {
   log(`Seeded in ${seedSeconds.toFixed(0)} s`);
   const measuredFrom = Date.now();
   const service = await startService(serviceEnv(url));
+  const rssAtStart = rssMiB(service.pid);
   try {
     const admin = (await login(service, ADMIN.username, ADMIN.password)).accessToken;
     const client = (await login(service, seeded.client.username, seeded.client.password)).accessToken;
@@ -516,6 +517,7 @@ async function main(): Promise<void> {
       ratio: { median: NaN, min: NaN, max: NaN },
       target: 'RSS < 200 MB',
       met: rss < 200,
+      notes: `RSS when ready, before any load: ${rssAtStart.toFixed(0)} MiB`,
     });
   } finally {
     await stopService(service);
