@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { encodeCursor } from '../../src/common/pagination/cursor';
 import { benchUsername, seed, Seeded } from './seed';
-import { rssMiB, ServiceProcess, startService, stopService } from './service';
+import { rssMiB, ServiceProcess, startService, stopService } from '../helpers/service-process';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<CannonResult>;
 // autocannon reports fixed percentiles; p95 is added to the shared list it reads them from.

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** The built service (`dist/main.js`) as a child process on loopback, as the benchmarks drive it. */
+/** The built service (`dist/main.js`) as a child process on loopback, as the replica tests and the benchmarks run it. */
 export interface ServiceProcess {
   url: string;
   pid: number;
@@ -25,7 +25,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startService(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServiceProcess> {
+/** Starts `node dist/main.js` with `env` (plus PATH, a free PORT and HOST=127.0.0.1) and waits until it is ready. */
+export async function startService(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  readyTimeoutMs = 120_000,
+): Promise<ServiceProcess> {
   const port = await freePort();
   const output: string[] = [];
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], {
@@ -36,7 +41,7 @@ export async function startService(env: Record<string, string>, nodeArgs: string
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const service = { url: `http://127.0.0.1:${port}`, pid: child.pid!, output, process: child };
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(`service exited: ${output.join('')}`);
@@ -54,6 +59,7 @@ export async function startService(env: Record<string, string>, nodeArgs: string
   }
 }
 
+/** SIGTERM, and SIGKILL if it has not exited within 10 s. */
 export async function stopService(service: ServiceProcess): Promise<void> {
   if (service.process.exitCode !== null) {
     return;
