@@ -1,10 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { ADMIN } from './helpers/test-app';
+import { ServiceProcess, startService, stopService } from './helpers/service-process';
 
 /**
  * Two real Roster processes on one database, as two replicas behind a load balancer. Real processes, not two
@@ -12,22 +12,8 @@ import { ADMIN } from './helpers/test-app';
  */
 const ROOT = join(__dirname, '..');
 
-interface Replica {
+interface Replica extends ServiceProcess {
   name: string;
-  url: string;
-  process: ChildProcess;
-  output: string[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -45,15 +31,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 async function startReplica(name: string, database: TestDatabase): Promise<Replica> {
-  const port = await freePort();
-  const output: string[] = [];
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
+  const service = await startService(
+    {
       DATABASE_URL: database.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
@@ -62,36 +42,15 @@ async function startReplica(name: string, database: TestDatabase): Promise<Repli
       // Long enough that B's verification of A's new kid cannot be explained by its periodic reload.
       SIGNING_KEYS_RELOAD_SECONDS: '4',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const replica = { name, url: `http://127.0.0.1:${port}`, process: child, output };
-  await until(`replica ${name} to be ready (${output.join('')})`, async () => {
-    if (child.exitCode !== null) {
-      throw new Error(`replica ${name} exited: ${output.join('')}`);
-    }
-    const response = await fetch(`${replica.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
-    return response.ok ? true : undefined;
-  });
-  return replica;
+    [],
+    20_000,
+  );
+  return { name, ...service };
 }
 
 async function stopReplica(replica: Replica | undefined): Promise<void> {
-  if (!replica || replica.process.exitCode !== null) {
-    return;
-  }
-  const exited = new Promise((resolve) => replica.process.once('exit', resolve));
-  const timer = new AbortController();
-  replica.process.kill('SIGTERM');
-  const graceful = await Promise.race([
-    exited.then(() => true),
-    sleep(5000, false, { signal: timer.signal }).catch(() => false),
-  ]);
-  timer.abort();
-  if (!graceful) {
-    replica.process.kill('SIGKILL');
-    await exited;
+  if (replica) {
+    await stopService(replica);
   }
 }
 

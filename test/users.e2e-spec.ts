@@ -431,6 +431,24 @@ describe('users', () => {
       expect((await list({ search: '%' })).body.items).toEqual([]);
     });
 
+    it('finds users by a case-insensitive username prefix, not by other fields or the middle of a name', async () => {
+      const names = async (query: Record<string, unknown>) =>
+        (await list(query)).body.items.map((u: { username: string }) => u.username);
+      expect(await names({ usernamePrefix: 'ZED.' })).toEqual(['zed.one', 'zed.two']);
+      expect(await names({ usernamePrefix: 'zed.one' })).toEqual(['zed.one']);
+      expect(await names({ usernamePrefix: 'ed.' })).toEqual([]);
+      expect(await names({ usernamePrefix: 'someone' })).toEqual([]);
+      expect(await names({ usernamePrefix: 'zz_' })).toEqual(['zz_under']);
+      expect(await names({ usernamePrefix: 'z_' })).toEqual([]);
+      expect(await names({ usernamePrefix: 'zed', search: 'ünal' })).toEqual(['zed.one']);
+      const count = await t.http
+        .get('/api/v1/users/count')
+        .query({ usernamePrefix: 'zed.' })
+        .set(bearer(manager))
+        .expect(200);
+      expect(count.body).toEqual({ count: 2 });
+    });
+
     it('filters by enabled and type, and counts with the same filters', async () => {
       expect(
         (await list({ search: 'zed', enabled: 'false' })).body.items.map((u: { username: string }) => u.username),

@@ -4,7 +4,6 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { authConfig } from '../config/auth.config';
-import { AuthzService } from '../authz/authz.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ACTIVITY_RESOLUTION_MS, SessionsRepository } from '../sessions/sessions.repository';
 import { SigningKeysService } from './signing-keys.service';
@@ -31,7 +30,6 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
   constructor(
     keys: SigningKeysService,
     private readonly sessions: SessionsRepository,
-    private readonly authz: AuthzService,
     private readonly transactions: TransactionRunner,
     @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
   ) {
@@ -59,12 +57,11 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
       return false;
     }
     this.noteActivity(session.userId, session.lastActivityAt);
-    let permissions: Promise<ReadonlySet<string>> | undefined;
     return {
       id: session.userId,
       username: session.username,
       sessionId: claims.sid,
-      permissions: () => (permissions ??= this.authz.globalPermissions(session.userId)),
+      permissions: () => Promise.resolve(session.permissions),
     };
   }
 

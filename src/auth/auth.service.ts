@@ -117,14 +117,12 @@ export class AuthService {
         });
         return { reuse: true };
       }
-      const token = await this.sessions.findRefreshToken(manager, tokenHash);
-      const session = token && (await this.sessions.findUnexpired(manager, token.sessionId));
-      const user = session && (await this.users.findById(session.userId, manager))?.user;
-      if (!session || !user?.enabled) {
+      const live = await this.sessions.findRefreshable(manager, tokenHash);
+      if (!live?.userEnabled) {
         return { dead: true };
       }
-      await this.sessions.touch(manager, session.id, new Date());
-      return { pair: await this.tokens.issuePair(manager, session, user.mustChangePassword) };
+      await this.sessions.touch(manager, live.session.id, new Date());
+      return { pair: await this.tokens.issuePair(manager, live.session, live.mustChangePassword) };
     });
     if ('pair' in outcome) {
       return outcome.pair;

@@ -17,6 +17,18 @@ function holdersOf(parameter: string): string {
       INNER JOIN role_permissions rp ON rp.role_id = ra.role_id AND rp.permission = :${parameter}`;
 }
 
+/**
+ * A scalar subquery: the permissions the user in column `userColumn` holds globally, directly or through a group,
+ * comma-separated (GROUP_CONCAT on MySQL/MariaDB and SQLite alike; permission keys hold no commas, and the whole
+ * catalogue stays far below MySQL's default group_concat_max_len of 1024 bytes).
+ */
+export function globalPermissionsSubquery(userColumn: string): string {
+  return `(SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM role_assignments ra
+      INNER JOIN role_permissions rp ON rp.role_id = ra.role_id
+      WHERE ra.scope_key = '${GLOBAL_SCOPE}' AND ((ra.principal_type = 'user' AND ra.principal_id = ${userColumn})
+        OR (ra.principal_type = 'group' AND ra.principal_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.user_id = ${userColumn}))))`;
+}
+
 export interface GrantRow {
   assignmentId: string;
   roleId: string;

@@ -3,6 +3,6 @@ export interface AuthenticatedUser {
   id: string;
   username: string;
   sessionId: string;
-  /** The caller's global permissions, read once per request on first use (changes apply to the next request). */
+  /** The caller's global permissions, read with the session at the start of the request (changes apply to the next one). */
   permissions(): Promise<ReadonlySet<string>>;
 }

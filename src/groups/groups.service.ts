@@ -186,7 +186,10 @@ export class GroupsService {
   }
 
   async members(id: string, query: PageQueryDto): Promise<Page<MemberDto>> {
-    await this.get(id);
+    // Only existence matters here: counting a large group's members would cost more than the page itself.
+    if (!(await this.groups.findById(id))) {
+      throw ProblemException.notFound('group');
+    }
     const limit = pageLimit(query.limit);
     const position = query.cursor ? decodeCursor(query.cursor, 2) : undefined;
     const rows = await this.groups.pageMembers(id, limit, position);

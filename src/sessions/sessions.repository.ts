@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { globalPermissionsSubquery } from '../authz/authz.repository';
 import type { CursorValue } from '../common/pagination/cursor';
 import { applyKeyset } from '../common/pagination/keyset';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
@@ -14,6 +15,8 @@ export interface LiveSession {
   userId: string;
   username: string;
   lastActivityAt: Date | null;
+  /** Global permissions, read in the same query. */
+  permissions: ReadonlySet<string>;
 }
 
 @Injectable()
@@ -23,11 +26,13 @@ export class SessionsRepository {
   /**
    * The check behind every authenticated request, one primary-key lookup: the session is live and its user
    * still exists and is enabled. Disabling, deleting and revoking therefore bite on the very next request.
+   * The user's global permissions come in the same round trip (nearly every route checks one).
    */
   async findLive(sessionId: string, userId: string): Promise<LiveSession | null> {
     const row = await this.dataSource
       .createQueryBuilder()
       .select(['u.id AS userId', 'u.username AS username', 'u.last_activity_at AS lastActivityAt'])
+      .addSelect(globalPermissionsSubquery('u.id'), 'permissions')
       .from('sessions', 's')
       .innerJoin('users', 'u', 'u.id = s.user_id')
       .where('s.id = :sessionId', { sessionId })
@@ -39,6 +44,7 @@ export class SessionsRepository {
         userId: string;
         username: string;
         lastActivityAt: Date | string | null;
+        permissions: string | null;
       }>();
     if (!row) {
       return null;
@@ -47,6 +53,7 @@ export class SessionsRepository {
       userId: row.userId,
       username: row.username,
       lastActivityAt: parseSqlTimestamp(row.lastActivityAt),
+      permissions: new Set(row.permissions ? row.permissions.split(',') : []),
     };
   }
 
@@ -84,13 +91,36 @@ export class SessionsRepository {
     return manager.findOneBy(RefreshTokenEntity, { tokenHash });
   }
 
-  findById(manager: EntityManager, sessionId: string): Promise<SessionEntity | null> {
-    return manager.findOneBy(SessionEntity, { id: sessionId });
+  /**
+   * What a refresh needs after spending its token, in one query: the token's session if it is neither revoked nor
+   * expired, with its user's enabled flag and must-change-password flag.
+   */
+  async findRefreshable(
+    manager: EntityManager,
+    tokenHash: string,
+  ): Promise<{ session: SessionEntity; userEnabled: boolean; mustChangePassword: boolean } | null> {
+    const { entities, raw } = await manager
+      .createQueryBuilder(SessionEntity, 's')
+      .innerJoin(RefreshTokenEntity, 'rt', 'rt.session_id = s.id')
+      .innerJoin('users', 'u', 'u.id = s.user_id')
+      .addSelect('u.enabled', 'userEnabled')
+      .addSelect('u.must_change_password', 'mustChangePassword')
+      .where('rt.token_hash = :tokenHash', { tokenHash })
+      .andWhere('s.revoked_at IS NULL')
+      .andWhere('s.expires_at > :now', { now: sqlTimestamp() })
+      .getRawAndEntities<{ userEnabled: number | boolean; mustChangePassword: number | boolean }>();
+    if (!entities.length) {
+      return null;
+    }
+    return {
+      session: entities[0],
+      userEnabled: Boolean(Number(raw[0].userEnabled)),
+      mustChangePassword: Boolean(Number(raw[0].mustChangePassword)),
+    };
   }
 
-  /** The session if it is neither revoked nor expired (the user's own state is checked by the caller). */
-  findUnexpired(manager: EntityManager, sessionId: string): Promise<SessionEntity | null> {
-    return manager.findOneBy(SessionEntity, { id: sessionId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+  findById(manager: EntityManager, sessionId: string): Promise<SessionEntity | null> {
+    return manager.findOneBy(SessionEntity, { id: sessionId });
   }
 
   async touch(manager: EntityManager, sessionId: string, at: Date): Promise<void> {

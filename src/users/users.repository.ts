@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { CursorValue } from '../common/pagination/cursor';
-import { containsPattern } from '../common/like-pattern';
+import { containsPattern, prefixPattern } from '../common/like-pattern';
 import { countsByType } from '../common/counts-by-type';
 import { applyKeyset } from '../common/pagination/keyset';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
@@ -64,10 +64,24 @@ export class UsersRepository {
 
   /** One keyset page (`limit + 1` rows, see `toPage`), in the order of `sort`. */
   async page(filters: UserFilters, sort: UserSort, limit: number, position?: CursorValue[]): Promise<UserRow[]> {
-    const qb = this.filtered(this.withLock(), filters);
     const column = SORT_COLUMNS[sort.replace(/^-/, '')];
-    applyKeyset(qb, column, 'u.id', sort.startsWith('-') ? 'DESC' : 'ASC', position);
-    return this.toRows(await qb.limit(limit + 1).getRawAndEntities());
+    const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
+    if (!filters.search) {
+      const qb = this.filtered(this.withLock(), filters);
+      applyKeyset(qb, column, 'u.id', direction, position);
+      return this.toRows(await qb.limit(limit + 1).getRawAndEntities());
+    }
+    // Substring search in two steps: the page's ids first, from the (username_key, id, search_text) index alone
+    // when sorting by username (no row is read for the rows that do not match), then those rows by primary key.
+    const ids = this.filtered(this.users.createQueryBuilder('u').select('u.id', 'id'), filters);
+    applyKeyset(ids, column, 'u.id', direction, position);
+    const found = (await ids.limit(limit + 1).getRawMany<{ id: string }>()).map((row) => row.id);
+    if (!found.length) {
+      return [];
+    }
+    const qb = this.withLock().where('u.id IN (:...found)', { found });
+    applyKeyset(qb, column, 'u.id', direction, undefined);
+    return this.toRows(await qb.getRawAndEntities());
   }
 
   count(filters: UserFilters): Promise<number> {
@@ -128,6 +142,9 @@ export class UsersRepository {
   private filtered<T extends SelectQueryBuilder<UserEntity>>(qb: T, filters: UserFilters): T {
     if (filters.search) {
       qb.andWhere(`u.searchText LIKE :pattern ESCAPE '!'`, { pattern: containsPattern(nameKey(filters.search)) });
+    }
+    if (filters.usernamePrefix) {
+      qb.andWhere(`u.usernameKey LIKE :prefix ESCAPE '!'`, { prefix: prefixPattern(nameKey(filters.usernamePrefix)) });
     }
     if (filters.type) {
       qb.andWhere('u.type = :type', { type: filters.type });
