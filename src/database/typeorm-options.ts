@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/database.config';
 import { migrations } from './migrations';
+import { QueryTimeoutSubscriber } from './query-timeout.subscriber';
 
 /** One place that turns the database config into TypeORM options, shared by the app and the migration CLI. */
 export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
@@ -29,10 +30,11 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
     connectTimeout: config.timeoutMs,
-    // Without it a hung server (or a black-holed network) holds a request forever: mysql2 destroys the
-    // connection after the timeout, the server rolls its transaction back, and the client gets a 503.
+    // Without it a hung server (or a black-holed network) holds a request forever: the query fails after the
+    // timeout, QueryTimeoutSubscriber destroys its connection (the server rolls back), and the client gets a 503.
     maxQueryExecutionTime: config.timeoutMs,
     enableQueryTimeout: true,
+    subscribers: [QueryTimeoutSubscriber],
     extra: { connectionLimit: 10, enableKeepAlive: true },
   };
 }
