@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { ADMIN } from './helpers/test-app';
-import { ServiceProcess, startService, stopService } from './helpers/service-process';
+import { ServiceProcess, startService } from './helpers/service-process';
 
 /**
  * Two real Roster processes on one database, as two replicas behind a load balancer. Real processes, not two
@@ -34,15 +34,9 @@ async function startReplica(name: string, database: TestDatabase): Promise<Repli
   const service = await startService(
     {
       DATABASE_URL: database.url,
-      LOG_LEVEL: 'silent',
-      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_TIME_COST: '1',
       // Long enough that B's verification of A's new kid cannot be explained by its periodic reload.
       SIGNING_KEYS_RELOAD_SECONDS: '4',
     },
-    [],
     20_000,
   );
   return { name, ...service };
@@ -50,7 +44,7 @@ async function startReplica(name: string, database: TestDatabase): Promise<Repli
 
 async function stopReplica(replica: Replica | undefined): Promise<void> {
   if (replica) {
-    await stopService(replica);
+    await replica.stop();
   }
 }
 

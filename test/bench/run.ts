@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { encodeCursor } from '../../src/common/pagination/cursor';
 import { benchUsername, seed, Seeded } from './seed';
-import { rssMiB, ServiceProcess, startService, stopService } from '../helpers/service-process';
+import { rssKiB, ServiceProcess, startService } from '../helpers/service-process';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<CannonResult>;
 // autocannon reports fixed percentiles; p95 is added to the shared list it reads them from.
@@ -242,8 +242,8 @@ async function prepareDatabase(): Promise<{ url: string; seeded: Seeded; seedSec
   await admin.end();
   const url = base.toString();
   // The service migrates the empty database and creates the administrator; then the bulk data goes in directly.
-  const first = await startService(serviceEnv(url));
-  await stopService(first);
+  const first = await startService(serviceEnv(url), 120_000);
+  await first.stop();
   const started = Date.now();
   const passwordHash = await argon2.hash(PASSWORD, { type: argon2.argon2id, ...ARGON2 });
   const db = await createConnection({ uri: url });
@@ -281,8 +281,8 @@ async function main(): Promise<void> {
   const { url, seeded, seedSeconds } = await prepareDatabase();
   log(`Seeded in ${seedSeconds.toFixed(0)} s`);
   const measuredFrom = Date.now();
-  const service = await startService(serviceEnv(url));
-  const rssAtStart = rssMiB(service.pid);
+  const service = await startService(serviceEnv(url), 120_000);
+  const rssAtStart = (await rssKiB(service.pid)) / 1024;
   try {
     const admin = (await login(service, ADMIN.username, ADMIN.password)).accessToken;
     const client = (await login(service, seeded.client.username, seeded.client.password)).accessToken;
@@ -507,7 +507,7 @@ async function main(): Promise<void> {
       );
     }
 
-    const rss = rssMiB(service.pid);
+    const rss = (await rssKiB(service.pid)) / 1024;
     rows.push({
       work: 'service memory after the whole run',
       metric: 'RSS MiB',
@@ -520,7 +520,7 @@ async function main(): Promise<void> {
       notes: `RSS when ready, before any load: ${rssAtStart.toFixed(0)} MiB`,
     });
   } finally {
-    await stopService(service);
+    await service.stop();
   }
 
   const results = {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
-import { freePort, sleep } from './app-process';
+import { freePort, sleep } from './service-process';
 
 const run = promisify(execFile);
 const MARIADBD = process.env.MARIADBD_PATH ?? '/usr/sbin/mariadbd';

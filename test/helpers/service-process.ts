@@ -1,80 +1,153 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-
-/** The built service (`dist/main.js`) as a child process on loopback, as the replica tests and the benchmarks run it. */
-export interface ServiceProcess {
-  url: string;
-  pid: number;
-  output: string[];
-  process: ChildProcess;
-}
+import { ADMIN } from './admin';
 
 const ROOT = join(__dirname, '..', '..');
+export const MAIN = join(ROOT, 'dist', 'main.js');
 
+/**
+ * The built service (`dist/main.js`) as a child process on loopback, as the replica, reliability and benchmark runs
+ * use it. They need a build: `npm install` makes one, `npm run test:reliability` and `npm run bench` refresh it.
+ */
+export function assertBuilt(): void {
+  if (!existsSync(MAIN)) {
+    throw new Error(`${MAIN} is missing: run "nest build"`);
+  }
+}
+
+/** A port nobody listens on right now, on the loopback interface. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', reject);
+    server.unref();
+    server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
-/** Starts `node dist/main.js` with `env` (plus PATH, a free PORT and HOST=127.0.0.1) and waits until it is ready. */
-export async function startService(
-  env: Record<string, string>,
-  nodeArgs: string[] = [],
-  readyTimeoutMs = 120_000,
-): Promise<ServiceProcess> {
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  /** Resolves when the process has exited. */
+  exited: Promise<Exit>;
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; safe to call twice and after the process died. */
+  stop(graceMs?: number): Promise<Exit>;
+}
+
+/** Fetch with a hard deadline: a hung server fails the test instead of hanging it. */
+export async function fetchWithin(url: string, init: RequestInit = {}, ms = 10_000): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(ms) });
+}
+
+/**
+ * Starts `node dist/main` on a free loopback port with cheap argon2 parameters and the test administrator,
+ * then waits (bounded) until `/health/ready` answers 200.
+ */
+export async function startService(env: Record<string, string>, readyWithinMs = 60_000): Promise<ServiceProcess> {
+  assertBuilt();
   const port = await freePort();
-  const output: string[] = [];
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const service = { url: `http://127.0.0.1:${port}`, pid: child.pid!, output, process: child };
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`service exited: ${output.join('')}`);
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let dead = false;
+  void exited.then(() => (dead = true));
+  const service: ServiceProcess = {
+    child,
+    pid: child.pid ?? -1,
+    url: `http://127.0.0.1:${port}`,
+    exited,
+    output: () => output,
+    stop: async (graceMs = 10_000) => {
+      if (!dead) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        const exit = await exited;
+        clearTimeout(timer);
+        return exit;
+      }
+      return exited;
+    },
+  };
+  const deadline = Date.now() + readyWithinMs;
+  while (Date.now() < deadline) {
+    if (dead) {
+      throw new Error(`service exited during start-up:\n${output}`);
     }
-    const ok = await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(1000) })
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) {
-      return service;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`service did not become ready: ${output.join('')}`);
+    try {
+      const response = await fetchWithin(`${service.url}/health/ready`, {}, 2_000);
+      if (response.status === 200) {
+        return service;
+      }
+    } catch {
+      // not listening yet
     }
     await sleep(200);
   }
+  await service.stop(1_000);
+  throw new Error(`service not ready within ${readyWithinMs} ms:\n${output}`);
 }
 
-/** SIGTERM, and SIGKILL if it has not exited within 10 s. */
-export async function stopService(service: ServiceProcess): Promise<void> {
-  if (service.process.exitCode !== null) {
-    return;
+/** Logs in as the test administrator (or another user) over HTTP and returns the access token. */
+export async function loginOver(
+  url: string,
+  username = ADMIN.username,
+  password = ADMIN.password,
+): Promise<{ accessToken: string; refreshToken: string }> {
+  const response = await fetchWithin(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200) {
+    throw new Error(`login failed: ${response.status} ${await response.text()}`);
   }
-  const exited = new Promise((resolve) => service.process.once('exit', resolve));
-  service.process.kill('SIGTERM');
-  const graceful = await Promise.race([exited.then(() => true), sleep(10_000, false)]);
-  if (!graceful) {
-    service.process.kill('SIGKILL');
-    await exited;
-  }
+  return (await response.json()) as { accessToken: string; refreshToken: string };
 }
 
-/** Resident set size of a process in MiB (Linux /proc). */
-export function rssMiB(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
+/** Resident set size of a process in KiB, from /proc (Linux). */
+export async function rssKiB(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  if (!match) {
+    throw new Error(`no VmRSS for ${pid}`);
+  }
+  return Number(match[1]);
 }

@@ -2,9 +2,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.setup';
+import { ADMIN } from './admin';
 import { createTestDatabase, TestDatabase } from './test-database';
 
-export const ADMIN = { username: 'admin', password: 'Adm1n password for the tests' };
+export { ADMIN };
 
 /** Cheap argon2 parameters keep the suite fast; the production defaults are measured in test/bench. */
 const TEST_ENV: Record<string, string> = {

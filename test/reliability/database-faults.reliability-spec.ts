@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
-import { fetchWithin, loginOver, ServiceProcess, sleep, startService } from '../helpers/app-process';
+import { fetchWithin, loginOver, ServiceProcess, sleep, startService } from '../helpers/service-process';
 import { PrivateMariaDb } from '../helpers/mariadb-process';
 import { problemDefect } from './contract';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN } from '../helpers/test-app';
-import { fetchWithin, loginOver, ServiceProcess, sleep, startService } from '../helpers/app-process';
+import { fetchWithin, loginOver, ServiceProcess, sleep, startService } from '../helpers/service-process';
 
 /**
  * SIGTERM under load: requests already in flight (reads and slow logins with production-strength argon2) finish

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loginOver, rssKiB, ServiceProcess, sleep, startService } from '../helpers/app-process';
+import { loginOver, rssKiB, ServiceProcess, sleep, startService } from '../helpers/service-process';
 
 /** Steady load for SOAK_SECONDS (60 by default) after a warm-up: no errors, no non-2xx, RSS grows < 10%. */
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
