@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { PREDEFINED_ROLES } from '../src/roles/permissions';
 import { sqlTimestamp } from '../src/database/sql-time';
 import { createUser } from './factories/user.factory';
+import { inconsistencies } from './helpers/consistency';
 import { BASE_DN, freePort, LdifEntry, ROOT_DN, ROOT_PASSWORD, Slapd, startSlapd } from './helpers/slapd';
 import { bearer, expectProblem, login, startTestApp, TestApp } from './helpers/test-app';
 
@@ -412,6 +413,11 @@ describe('directories (against a real OpenLDAP server)', () => {
       expect(await groupMembers(groupId)).toEqual(['carol']);
       await ldapLogin('carol', pw('carol')).expect(200);
       expect(await count("SELECT COUNT(*) AS n FROM users WHERE username_key = 'carol'")).toBe(1);
+    });
+
+    it('keeps the member count of every imported, synchronised and joined group true', async () => {
+      expect(await count('SELECT COUNT(*) AS n FROM group_members')).toBeGreaterThan(0);
+      expect(await inconsistencies(t.dataSource)).toEqual([]);
     });
   });
 

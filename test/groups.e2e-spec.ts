@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PREDEFINED_ROLES } from '../src/roles/permissions';
 import { createUser } from './factories/user.factory';
+import { inconsistencies } from './helpers/consistency';
 import { bearer, expectProblem, login, startTestApp, TestApp } from './helpers/test-app';
 
 type Items<T> = { items: T[] };
@@ -237,6 +238,7 @@ describe('groups', () => {
     expect(responses.map((r) => r.status)).toEqual(users.map(() => 204));
     const got = await t.http.get(`/api/v1/groups/${group.id}`).set(admin).expect(200);
     expect(got.body.memberCount).toBe(20);
+    expect(await inconsistencies(t.dataSource)).toEqual([]);
   });
 
   it('deletes a group with its memberships and assignments; members lose its roles at once', async () => {

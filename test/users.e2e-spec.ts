@@ -1,5 +1,6 @@
 import { PREDEFINED_ROLES } from '../src/roles/permissions';
 import { createUser } from './factories/user.factory';
+import { inconsistencies } from './helpers/consistency';
 import { ADMIN, bearer, expectProblem, login, startTestApp, TestApp } from './helpers/test-app';
 
 const PASSWORD = 'a long enough passphrase';
@@ -236,15 +237,12 @@ describe('users', () => {
     it('deletes a user with memberships, assignments and sessions, and frees the username', async () => {
       const user = await createUser(t, { username: 'doomed', roles: [PREDEFINED_ROLES.resourceReviewer] });
       const { accessToken } = await login(t, user.username, user.password);
-      const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
-      await t.dataSource.query(
-        "INSERT INTO user_groups (id, name, name_key, description, type, directory_id, created_at, updated_at, version) VALUES ('00000000-0000-4000-8000-0000000000aa', 'Doomed group', 'doomed group', NULL, 'internal', NULL, ?, ?, 1)",
-        [now, now],
-      );
-      await t.dataSource.query(
-        "INSERT INTO group_members (group_id, user_id, username_key, created_at) VALUES ('00000000-0000-4000-8000-0000000000aa', ?, 'doomed', ?)",
-        [user.id, now],
-      );
+      const group = await t.http
+        .post('/api/v1/groups')
+        .set(bearer(admin))
+        .send({ name: 'Doomed group', memberIds: [user.id] })
+        .expect(201);
+      expect(group.body.memberCount).toBe(1);
 
       await t.http.delete(`/api/v1/users/${user.id}`).set(bearer(admin)).expect(204);
 
@@ -257,6 +255,9 @@ describe('users', () => {
       ]) {
         expect(await t.dataSource.query(`SELECT * FROM ${table} WHERE ${column} = ?`, [user.id])).toEqual([]);
       }
+      const after = await t.http.get(`/api/v1/groups/${group.body.id}`).set(bearer(admin)).expect(200);
+      expect(after.body.memberCount).toBe(0);
+      expect(await inconsistencies(t.dataSource)).toEqual([]);
       expectProblem(await t.http.delete(`/api/v1/users/${user.id}`).set(bearer(admin)), 404, 'not_found');
       await post(newUser('DOOMED')).expect(201);
     });

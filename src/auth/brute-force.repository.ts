@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { forUpdate } from '../database/locking-read';
 import { sqlTimestamp } from '../database/sql-time';
 import type { FailureState } from './brute-force.policy';
 import { LoginFailureEntity } from './entities/login-failure.entity';
@@ -17,11 +18,9 @@ export class BruteForceRepository {
 
   /** The account's counters, locked for the rest of the transaction (MySQL; SQLite transactions are serial). */
   async lockFailures(manager: EntityManager, userId: string): Promise<LoginFailureEntity | null> {
-    const qb = manager.createQueryBuilder(LoginFailureEntity, 'f').where('f.userId = :userId', { userId });
-    if (manager.connection.options.type === 'mysql') {
-      qb.setLock('pessimistic_write');
-    }
-    return qb.getOne();
+    return forUpdate(
+      manager.createQueryBuilder(LoginFailureEntity, 'f').where('f.userId = :userId', { userId }),
+    ).getOne();
   }
 
   async saveFailures(manager: EntityManager, userId: string, state: FailureState): Promise<void> {

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { directoriesConfig } from '../config/directories.config';
+import { GroupsModule } from '../groups/groups.module';
 import { PasswordsModule } from '../passwords/passwords.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
@@ -23,6 +24,7 @@ import { UserConversionService } from './user-conversion.service';
     ConfigModule.forFeature(directoriesConfig),
     TypeOrmModule.forFeature([DirectoryEntity]),
     AuditModule,
+    GroupsModule,
     PasswordsModule,
     SessionsModule,
     UsersModule,

@@ -195,31 +195,6 @@ export class DirectoriesRepository {
     );
   }
 
-  /** Adds members that are not in the group yet; never removes any. Returns how many were added. */
-  async addMembers(
-    manager: EntityManager,
-    groupId: string,
-    members: { id: string; usernameKey: string }[],
-  ): Promise<number> {
-    let added = 0;
-    const now = sqlTimestamp();
-    for (const member of members) {
-      const runner = manager.queryRunner;
-      if (!runner) {
-        throw new Error('addMembers runs inside a transaction');
-      }
-      const result = await runner.query(
-        `INSERT INTO group_members (group_id, user_id, username_key, created_at)
-         SELECT ?, ?, ?, ? FROM (SELECT 1 AS one) AS x
-         WHERE NOT EXISTS (SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?)`,
-        [groupId, member.id, member.usernameKey, now, groupId, member.id],
-        true,
-      );
-      added += result.affected ?? 0;
-    }
-    return added;
-  }
-
   /**
    * Copies every role assignment (with its resources) of `source` onto `target`. Used only for principals an import
    * has just created, so there is nothing to merge with.

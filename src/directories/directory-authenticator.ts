@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../common/errors/database-errors';
 import { ProblemException } from '../common/errors/problem.exception';
 import type { RequestContext } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
+import { GroupsRepository } from '../groups/groups.repository';
 import { UserEntity } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
 import { DirectoriesRepository } from './directories.repository';
@@ -25,6 +26,7 @@ export class DirectoryAuthenticator {
 
   constructor(
     private readonly directories: DirectoriesRepository,
+    private readonly groups: GroupsRepository,
     private readonly directoriesService: DirectoriesService,
     private readonly ldap: LdapClientFactory,
     private readonly transactions: TransactionRunner,
@@ -139,7 +141,7 @@ export class DirectoryAuthenticator {
         const joined =
           directory.defaultGroupId && (await this.directories.groupExists(manager, directory.defaultGroupId));
         if (joined && directory.defaultGroupId) {
-          await this.directories.addMembers(manager, directory.defaultGroupId, [user]);
+          await this.groups.addMembers(manager, directory.defaultGroupId, [user]);
         }
         await this.audit.record(manager, context, {
           action: 'user.create',

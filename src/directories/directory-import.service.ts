@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../common/errors/database-errors';
 import { ProblemException } from '../common/errors/problem.exception';
 import type { RequestContext } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
+import { GroupsRepository } from '../groups/groups.repository';
 import { newUser } from '../users/new-user';
 import { UserEntity } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
@@ -35,6 +36,7 @@ export class DirectoryImportService {
   constructor(
     private readonly directoriesService: DirectoriesService,
     private readonly directories: DirectoriesRepository,
+    private readonly groups: GroupsRepository,
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
   ) {}
@@ -163,7 +165,7 @@ export class DirectoryImportService {
           }
         }
         // C15: members removed in the directory are not removed here.
-        const added = await this.directories.addMembers(manager, id, members);
+        const added = (await this.groups.addMembers(manager, id, members)).length;
         const status = existing ? ('updated' as const) : ('created' as const);
         await this.record(manager, context, mode, 'group', id, entry.dn, status, { membersAdded: added });
         return { id, status };

@@ -74,9 +74,9 @@ export class GroupsController {
     @Body() dto: CreateGroupDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<GroupDto> {
-    const row = await this.groups.create(context, dto);
-    void reply.header('location', `/${API_PREFIX}/groups/${row.group.id}`).header('etag', etagOf(row.group.version));
-    return toGroupResponse(row);
+    const group = await this.groups.create(context, dto);
+    void reply.header('location', `/${API_PREFIX}/groups/${group.id}`).header('etag', etagOf(group.version));
+    return toGroupResponse(group);
   }
 
   /** Get a group */
@@ -85,9 +85,9 @@ export class GroupsController {
   @ApiOkResponse({ type: GroupDto, description: '`ETag` is its version.' })
   @GROUP_NOT_FOUND
   async get(@IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<GroupDto> {
-    const row = await this.groups.get(id);
-    void reply.header('etag', etagOf(row.group.version));
-    return toGroupResponse(row);
+    const group = await this.groups.get(id);
+    void reply.header('etag', etagOf(group.version));
+    return toGroupResponse(group);
   }
 
   /** Rename a group or change its description */
@@ -111,9 +111,9 @@ export class GroupsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<GroupDto> {
-    const row = await this.groups.update(context, id, dto, ifMatch);
-    void reply.header('etag', etagOf(row.group.version));
-    return toGroupResponse(row);
+    const group = await this.groups.update(context, id, dto, ifMatch);
+    void reply.header('etag', etagOf(group.version));
+    return toGroupResponse(group);
   }
 
   /** Delete a group; its members lose the roles they had through it */

@@ -5,6 +5,7 @@ import { CursorValue } from '../common/pagination/cursor';
 import { containsPattern } from '../common/like-pattern';
 import { countsByType } from '../common/counts-by-type';
 import { applyKeyset } from '../common/pagination/keyset';
+import { forUpdate } from '../database/locking-read';
 import { UserType } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
 import { GroupMemberEntity } from './entities/group-member.entity';
@@ -13,11 +14,6 @@ import { GroupEntity, GroupType } from './entities/group.entity';
 export interface GroupFilter {
   search?: string;
   type?: GroupType;
-}
-
-export interface GroupRow {
-  group: GroupEntity;
-  memberCount: number;
 }
 
 export interface MemberRow {
@@ -42,23 +38,16 @@ export class GroupsRepository {
     return manager.findOneBy(GroupEntity, { nameKey: key });
   }
 
-  async withMemberCount(group: GroupEntity, manager: EntityManager = this.dataSource.manager): Promise<GroupRow> {
-    const counts = await this.memberCounts([group.id], manager);
-    return { group, memberCount: counts.get(group.id) ?? 0 };
-  }
-
-  /** One page of groups in name order (keyset on name_key, id), each with its member count. */
-  async page(
+  /** One page of groups in name order (keyset on name_key, id). */
+  page(
     filter: GroupFilter,
     direction: 'ASC' | 'DESC',
     limit: number,
     position?: CursorValue[],
-  ): Promise<GroupRow[]> {
+  ): Promise<GroupEntity[]> {
     const qb = this.filtered(filter);
     applyKeyset(qb, 'g.nameKey', 'g.id', direction, position);
-    const groups = await qb.limit(limit + 1).getMany();
-    const counts = await this.memberCounts(groups.map((g) => g.id));
-    return groups.map((group) => ({ group, memberCount: counts.get(group.id) ?? 0 }));
+    return qb.limit(limit + 1).getMany();
   }
 
   async countByType(): Promise<Record<'internal' | 'external', number>> {
@@ -85,25 +74,6 @@ export class GroupsRepository {
       qb.andWhere('g.type = :type', { type: filter.type });
     }
     return qb;
-  }
-
-  /** Member counts of a page of groups: one grouped query over the (group_id, username_key) index. */
-  private async memberCounts(
-    groupIds: string[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<Map<string, number>> {
-    if (!groupIds.length) {
-      return new Map();
-    }
-    const rows = await manager
-      .createQueryBuilder()
-      .select('gm.group_id', 'groupId')
-      .addSelect('COUNT(*)', 'count')
-      .from('group_members', 'gm')
-      .where('gm.group_id IN (:...groupIds)', { groupIds })
-      .groupBy('gm.group_id')
-      .getRawMany<{ groupId: string; count: string | number }>();
-    return new Map(rows.map((row) => [row.groupId, Number(row.count)]));
   }
 
   async insert(manager: EntityManager, group: GroupEntity): Promise<void> {
@@ -152,7 +122,10 @@ export class GroupsRepository {
     return row !== undefined;
   }
 
-  /** Adds members, leaving existing memberships alone (safe against a concurrent add of the same user). */
+  /**
+   * Adds the users that are not members yet and counts them into `member_count`; returns the ids added. Every
+   * membership write locks the group row first, so writes to one group take turns and the count stays exact.
+   */
   async addMembers(
     manager: EntityManager,
     groupId: string,
@@ -161,45 +134,33 @@ export class GroupsRepository {
     if (!users.length) {
       return [];
     }
+    await this.lockGroup(manager, groupId);
     const existing = new Set(
-      (
-        await manager
-          .createQueryBuilder()
-          .select('gm.user_id', 'userId')
-          .from('group_members', 'gm')
-          .where('gm.group_id = :groupId', { groupId })
-          .andWhere('gm.user_id IN (:...ids)', { ids: users.map((u) => u.id) })
-          .getRawMany<{ userId: string }>()
-      ).map((row) => row.userId),
+      await this.membersAmong(
+        manager,
+        groupId,
+        users.map((u) => u.id),
+      ),
     );
-    const added = users.filter((u) => !existing.has(u.id));
+    const added = [...new Map(users.map((u) => [u.id, u])).values()].filter((u) => !existing.has(u.id));
     if (added.length) {
       const createdAt = new Date();
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(GroupMemberEntity)
-        .values(added.map((u) => ({ groupId, userId: u.id, usernameKey: u.usernameKey, createdAt })))
-        .orIgnore()
-        .execute();
+      await manager.insert(
+        GroupMemberEntity,
+        added.map((u) => ({ groupId, userId: u.id, usernameKey: u.usernameKey, createdAt })),
+      );
+      await this.adjustMemberCount(manager, [groupId], added.length);
     }
     return added.map((u) => u.id);
   }
 
-  /** Removes members; returns the ids that were members. */
+  /** Removes members and counts them out of `member_count`; returns the ids that were members. */
   async removeMembers(manager: EntityManager, groupId: string, userIds: readonly string[]): Promise<string[]> {
     if (!userIds.length) {
       return [];
     }
-    const present = (
-      await manager
-        .createQueryBuilder()
-        .select('gm.user_id', 'userId')
-        .from('group_members', 'gm')
-        .where('gm.group_id = :groupId', { groupId })
-        .andWhere('gm.user_id IN (:...ids)', { ids: userIds })
-        .getRawMany<{ userId: string }>()
-    ).map((row) => row.userId);
+    await this.lockGroup(manager, groupId);
+    const present = await this.membersAmong(manager, groupId, userIds);
     if (present.length) {
       await manager
         .createQueryBuilder()
@@ -208,8 +169,54 @@ export class GroupsRepository {
         .where('group_id = :groupId', { groupId })
         .andWhere('user_id IN (:...ids)', { ids: present })
         .execute();
+      await this.adjustMemberCount(manager, [groupId], -present.length);
     }
     return present;
+  }
+
+  /** Takes a user out of every group (before the user is deleted: a cascade would leave the counts behind). */
+  async removeFromAllGroups(manager: EntityManager, userId: string): Promise<void> {
+    const rows = await forUpdate(
+      manager
+        .createQueryBuilder(GroupMemberEntity, 'gm')
+        .select('gm.group_id', 'groupId')
+        .where('gm.user_id = :userId', { userId }),
+    ).getRawMany<{ groupId: string }>();
+    if (rows.length) {
+      await manager.delete(GroupMemberEntity, { userId });
+      await this.adjustMemberCount(
+        manager,
+        rows.map((row) => row.groupId),
+        -1,
+      );
+    }
+  }
+
+  /** Holds the group row until commit (MySQL; SQLite transactions run one at a time). */
+  private async lockGroup(manager: EntityManager, groupId: string): Promise<void> {
+    await forUpdate(
+      manager.createQueryBuilder(GroupEntity, 'g').select('g.id', 'id').where('g.id = :groupId', { groupId }),
+    ).getRawOne();
+  }
+
+  /** Which of `userIds` are members, read past the transaction's snapshot (a locking read). */
+  private async membersAmong(manager: EntityManager, groupId: string, userIds: readonly string[]): Promise<string[]> {
+    const rows = await forUpdate(
+      manager
+        .createQueryBuilder(GroupMemberEntity, 'gm')
+        .select('gm.user_id', 'userId')
+        .where('gm.group_id = :groupId', { groupId })
+        .andWhere('gm.user_id IN (:...ids)', { ids: userIds }),
+    ).getRawMany<{ userId: string }>();
+    return rows.map((row) => row.userId);
+  }
+
+  /** Moves the counts without touching the groups' version (their ETag covers name and description). */
+  private async adjustMemberCount(manager: EntityManager, groupIds: string[], delta: number): Promise<void> {
+    await manager.query(
+      `UPDATE user_groups SET member_count = member_count + ? WHERE id IN (${groupIds.map(() => '?').join(', ')})`,
+      [delta, ...groupIds],
+    );
   }
 
   /** One page of members in username order: one range of the (group_id, username_key) index, whatever the depth. */
@@ -232,15 +239,13 @@ export class GroupsRepository {
   }
 
   /** One page of the groups a user belongs to, in name order (bounded by that user's memberships). */
-  async pageGroupsOfUser(userId: string, limit: number, position?: CursorValue[]): Promise<GroupRow[]> {
+  pageGroupsOfUser(userId: string, limit: number, position?: CursorValue[]): Promise<GroupEntity[]> {
     const qb = this.dataSource
       .getRepository(GroupEntity)
       .createQueryBuilder('g')
       .innerJoin(GroupMemberEntity, 'gm', 'gm.group_id = g.id')
       .where('gm.user_id = :userId', { userId });
     applyKeyset(qb, 'g.nameKey', 'g.id', 'ASC', position);
-    const groups = await qb.limit(limit + 1).getMany();
-    const counts = await this.memberCounts(groups.map((g) => g.id));
-    return groups.map((group) => ({ group, memberCount: counts.get(group.id) ?? 0 }));
+    return qb.limit(limit + 1).getMany();
   }
 }

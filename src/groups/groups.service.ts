@@ -20,16 +20,16 @@ import { MemberDto } from './dto/member.dto';
 import { UpdateGroupDto } from './dto/update-group.dto';
 import { UpdateMembersDto } from './dto/update-members.dto';
 import { GroupEntity } from './entities/group.entity';
-import { GroupRow, GroupsRepository, MemberRow } from './groups.repository';
+import { GroupsRepository, MemberRow } from './groups.repository';
 
-export function toGroupResponse({ group, memberCount }: GroupRow): GroupDto {
+export function toGroupResponse(group: GroupEntity): GroupDto {
   return {
     id: group.id,
     name: group.name,
     description: group.description,
     type: group.type,
     directoryId: group.directoryId,
-    memberCount,
+    memberCount: group.memberCount,
     createdAt: group.createdAt.toISOString(),
     updatedAt: group.updatedAt.toISOString(),
   };
@@ -75,23 +75,23 @@ export class GroupsService {
     const limit = pageLimit(query.limit);
     const position = query.cursor ? decodeCursor(query.cursor, 2) : undefined;
     const direction = query.sort === '-name' ? 'DESC' : 'ASC';
-    const rows = await this.groups.page(query, direction, limit, position);
-    return toPage(rows, limit, (r) => [r.group.nameKey, r.group.id], toGroupResponse);
+    const groups = await this.groups.page(query, direction, limit, position);
+    return toPage(groups, limit, (g) => [g.nameKey, g.id], toGroupResponse);
   }
 
   count(filter: GroupFilterDto): Promise<number> {
     return this.groups.count(filter);
   }
 
-  async get(id: string): Promise<GroupRow> {
+  async get(id: string): Promise<GroupEntity> {
     const group = await this.groups.findById(id);
     if (!group) {
       throw ProblemException.notFound('group');
     }
-    return this.groups.withMemberCount(group);
+    return group;
   }
 
-  async create(context: RequestContext, dto: CreateGroupDto): Promise<GroupRow> {
+  async create(context: RequestContext, dto: CreateGroupDto): Promise<GroupEntity> {
     const now = new Date();
     const group: GroupEntity = {
       id: randomUUID(),
@@ -103,6 +103,7 @@ export class GroupsService {
       createdAt: now,
       updatedAt: now,
       version: 1,
+      memberCount: 0,
     };
     const memberIds = [...new Set(dto.memberIds ?? [])];
     try {
@@ -126,7 +127,7 @@ export class GroupsService {
     return this.get(group.id);
   }
 
-  async update(context: RequestContext, id: string, dto: UpdateGroupDto, ifMatch?: string): Promise<GroupRow> {
+  async update(context: RequestContext, id: string, dto: UpdateGroupDto, ifMatch?: string): Promise<GroupEntity> {
     try {
       await this.transactions.run(async (manager) => {
         const group = await this.findOrThrow(manager, id);
@@ -202,15 +203,15 @@ export class GroupsService {
     }
     const limit = pageLimit(query.limit);
     const position = query.cursor ? decodeCursor(query.cursor, 2) : undefined;
-    const rows = await this.groups.pageGroupsOfUser(userId, limit, position);
-    return toPage(rows, limit, (r) => [r.group.nameKey, r.group.id], toGroupResponse);
+    const groups = await this.groups.pageGroupsOfUser(userId, limit, position);
+    return toPage(groups, limit, (g) => [g.nameKey, g.id], toGroupResponse);
   }
 
   /**
    * Adds and removes members atomically: an unknown user anywhere in the request changes nothing (404). Removing
    * members is guarded by the last-administrator rule, as a member may hold their administration through the group.
    */
-  async changeMembers(context: RequestContext, id: string, dto: UpdateMembersDto): Promise<GroupRow> {
+  async changeMembers(context: RequestContext, id: string, dto: UpdateMembersDto): Promise<GroupEntity> {
     const add = [...new Set(dto.add ?? [])];
     const remove = [...new Set(dto.remove ?? [])];
     const both = add.filter((userId) => remove.includes(userId));

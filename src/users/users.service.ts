@@ -181,6 +181,7 @@ export class UsersService {
       await this.authz.lockAdministration(manager);
       const { user } = await this.require(id, manager);
       await this.assignments.deleteForPrincipal(manager, { type: 'user', id });
+      await this.groups.removeFromAllGroups(manager, id);
       await this.users.delete(manager, id);
       await this.authz.assertAdministratorRemains(manager);
       await this.audit.record(manager, context, {

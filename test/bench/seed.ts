@@ -83,8 +83,8 @@ export async function seed(
 
   const bigGroupId = benchId(2, 1);
   await db.query(
-    'INSERT INTO user_groups (id, name, name_key, type, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-    [bigGroupId, 'Bench everyone', 'bench everyone', 'internal', ts, ts],
+    'INSERT INTO user_groups (id, name, name_key, type, member_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [bigGroupId, 'Bench everyone', 'bench everyone', 'internal', options.bigGroupMembers, ts, ts],
   );
   const memberSql = 'INSERT INTO group_members (group_id, user_id, username_key, created_at) VALUES ?';
   for (let start = 1; start <= options.bigGroupMembers; start += batch) {
@@ -109,7 +109,7 @@ export async function seed(
   const resources: unknown[][] = [];
   for (let g = 0; g < 50; g++) {
     const groupId = benchId(3, g);
-    groups.push([groupId, `Bench team ${g}`, `bench team ${g}`, 'internal', ts, ts]);
+    groups.push([groupId, `Bench team ${g}`, `bench team ${g}`, 'internal', 1, ts, ts]);
     members.push([groupId, authzUserId, nameKey(benchUsername(1)), ts]);
     scopedRoles.forEach((roleId, k) => {
       const resource = `project:${g * 4 + k}`;
@@ -125,7 +125,11 @@ export async function seed(
       resources.push([assignmentId, resource]);
     });
   }
-  await insertRows(db, 'INSERT INTO user_groups (id, name, name_key, type, created_at, updated_at) VALUES ?', groups);
+  await insertRows(
+    db,
+    'INSERT INTO user_groups (id, name, name_key, type, member_count, created_at, updated_at) VALUES ?',
+    groups,
+  );
   await insertRows(db, memberSql, members);
 
   const client = { username: 'bench-client', password: options.password };

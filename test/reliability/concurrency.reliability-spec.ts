@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createUser } from '../factories/user.factory';
+import { inconsistencies } from '../helpers/consistency';
 import { bearer, login, startTestApp, TestApp } from '../helpers/test-app';
-import { ORPHANS_SQL } from './contract';
 
 /**
  * Races through the real app: the requests run concurrently inside one process, interleaving at every await,
@@ -95,7 +95,33 @@ describe('concurrency', () => {
       statuses.push(...responses.map((r) => r.statusCode));
     }
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
-    expect(await t.dataSource.query(ORPHANS_SQL)).toEqual([]);
+    expect(await inconsistencies(t.dataSource)).toEqual([]);
+  });
+
+  it('keeps memberCount true through parallel adds, removes and deletes of members', async () => {
+    const statuses: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const users = await Promise.all(Array.from({ length: 6 }, () => createUser(t)));
+      const ids = users.map((u) => u.id);
+      const group = await send('POST', '/api/v1/groups', { name: `count-${randomUUID()}`, memberIds: ids.slice(0, 3) });
+      const groupId = group.json<{ id: string }>().id;
+      const responses = await Promise.all([
+        ...ids.map((id) => send('PUT', `/api/v1/groups/${groupId}/members/${id}`)),
+        send('PATCH', `/api/v1/groups/${groupId}/members`, { add: ids.slice(3), remove: ids.slice(0, 2) }),
+        send('PATCH', `/api/v1/groups/${groupId}/members`, { add: ids.slice(1, 4) }),
+        ...ids.slice(2, 4).map((id) => send('DELETE', `/api/v1/groups/${groupId}/members/${id}`)),
+        ...ids.slice(4).map((id) => send('DELETE', `/api/v1/users/${id}`)),
+      ]);
+      statuses.push(...responses.map((r) => r.statusCode));
+      const members = await t.dataSource.query<{ n: number | string }[]>(
+        'SELECT COUNT(*) AS n FROM group_members WHERE group_id = ?',
+        [groupId],
+      );
+      const got = await send('GET', `/api/v1/groups/${groupId}`);
+      expect(got.json<{ memberCount: number }>().memberCount).toBe(Number(members[0].n));
+    }
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(await inconsistencies(t.dataSource)).toEqual([]);
   });
 
   it('lets exactly one of parallel refreshes of one token win, and treats the others as reuse', async () => {

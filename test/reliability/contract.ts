@@ -118,12 +118,6 @@ export async function fingerprint(dataSource: DataSource): Promise<string> {
     .join(' ');
 }
 
-/** Memberships and assignments whose user or group is gone: must always be empty. */
-export const ORPHANS_SQL = `SELECT 'member-user' AS kind, m.user_id AS id FROM group_members m LEFT JOIN users u ON u.id = m.user_id WHERE u.id IS NULL
-  UNION ALL SELECT 'member-group', m.group_id FROM group_members m LEFT JOIN user_groups g ON g.id = m.group_id WHERE g.id IS NULL
-  UNION ALL SELECT 'assignment-user', a.principal_id FROM role_assignments a LEFT JOIN users u ON u.id = a.principal_id WHERE a.principal_type = 'user' AND u.id IS NULL
-  UNION ALL SELECT 'assignment-group', a.principal_id FROM role_assignments a LEFT JOIN user_groups g ON g.id = a.principal_id WHERE a.principal_type = 'group' AND g.id IS NULL`;
-
 /** Asserts the RFC 9457 shape; returns a message instead of throwing so the fuzzer can report the input. */
 export function problemDefect(status: number, contentType: string | undefined, body: string): string | undefined {
   if (!contentType?.startsWith('application/problem+json')) {

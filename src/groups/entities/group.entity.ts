@@ -25,6 +25,10 @@ export class GroupEntity {
   @Column({ name: 'directory_id', type: 'varchar', length: 36, nullable: true })
   directoryId!: string | null;
 
+  /** Kept by every membership write (GroupsRepository), so it is read with the group instead of counted. */
+  @Column({ name: 'member_count', type: 'int', default: 0 })
+  memberCount!: number;
+
   @TimestampColumn('created_at')
   createdAt!: Date;
 
