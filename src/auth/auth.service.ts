@@ -81,8 +81,8 @@ export class AuthService {
   /** Opens a session for a user whose password was verified, and forgets the account's failed attempts. */
   async login(user: UserEntity, context: RequestContext, origin: SessionOrigin): Promise<TokenPairDto> {
     return this.transactions.run(async (manager) => {
-      const pair = await this.tokens.startSession(manager, user, origin);
       await this.users.recordLogin(manager, user.id);
+      const pair = await this.tokens.startSession(manager, user, origin);
       await this.bruteForce.reset(manager, user.id);
       await this.bruteForce.refundLoginAttempt(manager, context.ip);
       await this.audit.record(manager, context, {

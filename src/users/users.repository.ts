@@ -123,9 +123,14 @@ export class UsersRepository {
     await manager.update(UserEntity, { id }, { passwordHash });
   }
 
+  /**
+   * Stamps a login. Not a change an administrator made, so the version (ETag) stays; the login transaction calls
+   * this first, so its exclusive lock on the user row comes before the shared one that inserting the session takes
+   * (the other order deadlocks two logins of one user).
+   */
   async recordLogin(manager: EntityManager, id: string): Promise<void> {
-    const now = new Date();
-    await manager.update(UserEntity, { id }, { lastLoginAt: now, lastActivityAt: now });
+    const now = sqlTimestamp();
+    await manager.query('UPDATE users SET last_login_at = ?, last_activity_at = ? WHERE id = ?', [now, now, id]);
   }
 
   /** Deletes the user; memberships, sessions and lockout rows go with it (foreign keys cascade). */

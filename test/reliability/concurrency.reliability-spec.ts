@@ -124,6 +124,29 @@ describe('concurrency', () => {
     expect(await inconsistencies(t.dataSource)).toEqual([]);
   });
 
+  it('logs one user in from parallel requests without a deadlock or a change of its ETag', async () => {
+    const user = await createUser(t);
+    const etag = (await send('GET', `/api/v1/users/${user.id}`)).headers.etag;
+    for (let round = 0; round < 3; round++) {
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          t.app
+            .getHttpAdapter()
+            .getInstance()
+            .inject({
+              method: 'POST',
+              url: '/api/v1/auth/login',
+              payload: { username: user.username, password: user.password },
+            }),
+        ),
+      );
+      expect(responses.map((r) => r.statusCode)).toEqual(responses.map(() => 200));
+    }
+    const after = await send('GET', `/api/v1/users/${user.id}`);
+    expect(after.json<{ lastLoginAt: string | null }>().lastLoginAt).not.toBeNull();
+    expect(after.headers.etag).toBe(etag);
+  });
+
   it('lets exactly one of parallel refreshes of one token win, and treats the others as reuse', async () => {
     for (let round = 0; round < 3; round++) {
       const user = await createUser(t);
