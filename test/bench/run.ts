@@ -545,8 +545,9 @@ async function main(): Promise<void> {
   );
   log(`|---|---|---|---|---|---|---|---|`);
   for (const r of rows) {
-    const b = Number.isNaN(r.baseline.median) ? '-' : fmtStat(r.baseline);
-    const q = fmtStat(r.ratio);
+    const noBaseline = Number.isNaN(r.baseline.median);
+    const b = noBaseline ? '-' : fmtStat(r.baseline);
+    const q = noBaseline ? '-' : fmtStat(r.ratio);
     log(
       `| ${r.work} | ${r.metric} | ${fmtStat(r.value)} | ${r.baselineName} | ${b} | ${q} | ${r.target} | ${r.met ? 'yes' : 'NO'} |`,
     );
