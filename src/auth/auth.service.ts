@@ -9,6 +9,7 @@ import { SessionsRepository } from '../sessions/sessions.repository';
 import { UserEntity } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
 import { UsersRepository } from '../users/users.repository';
+import { isLocked } from './brute-force.policy';
 import { BruteForceService } from './brute-force.service';
 import { IntrospectionDto } from './dto/introspection.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
@@ -48,18 +49,18 @@ export class AuthService {
   ): Promise<UserEntity> {
     await this.bruteForce.takeLoginAttempt(context.ip);
     const found = await this.users.findForLogin(nameKey(username));
-    if (await this.directories.handles(found, domain)) {
-      return this.verifyByDirectory(found, username, password, context, domain);
+    const user = found?.user ?? null;
+    const locked = isLocked(found, new Date());
+    if (await this.directories.handles(user, domain)) {
+      return this.verifyByDirectory(user, locked, username, password, context, domain);
     }
-    const user = found;
     if (!user?.passwordHash) {
       await this.hasher.verifyDummy(password);
       await this.recordFailure(context, user?.id ?? null, username, 'invalid_credentials');
       throw INVALID_CREDENTIALS();
     }
-    const lockedUntil = await this.bruteForce.lockedUntil(user.id);
     const passwordMatches = await this.hasher.verify(user.passwordHash, password);
-    if (lockedUntil) {
+    if (locked) {
       await this.recordFailure(context, user.id, username, 'locked');
       throw INVALID_CREDENTIALS();
     }
@@ -164,18 +165,18 @@ export class AuthService {
   /** External users (and, with createUsersOnLogin, unknown ones) are checked by an LDAP bind; the same locks apply. */
   private async verifyByDirectory(
     found: UserEntity | null,
+    locked: boolean,
     username: string,
     password: string,
     context: RequestContext,
     domain: string | undefined,
   ): Promise<UserEntity> {
-    const lockedUntil = found ? await this.bruteForce.lockedUntil(found.id) : null;
     const user = await this.directories.authenticate(found, username, password, domain, context);
     if (!user) {
       await this.recordFailure(context, found?.id ?? null, username, 'invalid_credentials', found !== null);
       throw INVALID_CREDENTIALS();
     }
-    if (lockedUntil) {
+    if (locked) {
       await this.recordFailure(context, user.id, username, 'locked');
       throw INVALID_CREDENTIALS();
     }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { EntityManager, LessThan } from 'typeorm';
 import { forUpdate } from '../database/locking-read';
 import { sqlTimestamp } from '../database/sql-time';
 import type { FailureState } from './brute-force.policy';
@@ -10,12 +9,6 @@ import { RateLimitEntity } from './entities/rate-limit.entity';
 /** The brute-force counters: failures per account (`login_failures`) and fixed windows per address (`rate_limits`). */
 @Injectable()
 export class BruteForceRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  findFailures(userId: string): Promise<LoginFailureEntity | null> {
-    return this.dataSource.manager.findOneBy(LoginFailureEntity, { userId });
-  }
-
   /** The account's counters, locked for the rest of the transaction (MySQL; SQLite transactions are serial). */
   async lockFailures(manager: EntityManager, userId: string): Promise<LoginFailureEntity | null> {
     return forUpdate(

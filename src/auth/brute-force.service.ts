@@ -58,12 +58,6 @@ export class BruteForceService implements OnModuleInit, OnModuleDestroy {
     return this.repository.refund(manager, ipBucket(ip), new Date());
   }
 
-  /** When the account's lock ends, or null if it is not locked. */
-  async lockedUntil(userId: string): Promise<Date | null> {
-    const failures = await this.repository.findFailures(userId);
-    return isLocked(failures, new Date()) ? failures!.lockedUntil : null;
-  }
-
   /** Counts a wrong password; returns the end of the lock it started, if any. Runs in the caller's transaction. */
   async recordFailure(manager: EntityManager, userId: string): Promise<Date | null> {
     const now = new Date();

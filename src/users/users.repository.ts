@@ -50,12 +50,13 @@ export class UsersRepository {
   }
 
   /** The user a login names, with the password hash that is otherwise never selected. */
-  findForLogin(usernameKey: string): Promise<UserEntity | null> {
-    return this.users
-      .createQueryBuilder('u')
+  /** The user with its password hash and the end of its lock, in one query (every login starts here). */
+  async findForLogin(usernameKey: string): Promise<UserRow | null> {
+    const result = await this.withLock()
       .addSelect('u.passwordHash')
       .where('u.usernameKey = :usernameKey', { usernameKey })
-      .getOne();
+      .getRawAndEntities<{ lockedUntil: Date | string | null }>();
+    return this.toRows(result)[0] ?? null;
   }
 
   findWithPasswordHash(id: string): Promise<UserEntity | null> {
