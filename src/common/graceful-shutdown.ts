@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Server } from 'node:net';
+import { Server, Socket } from 'node:net';
 
 const QUIET_MS = 250;
 const POLL_MS = 50;
@@ -21,9 +21,32 @@ export function installGracefulShutdown(app: NestFastifyApplication, deadlineMs 
   let inFlight = 0;
   let lastActivity = Date.now();
   let draining = false;
-  fastify.addHook('onRequest', (_request, _reply, done) => {
+  // Open connections, each with the number of its requests not yet answered. Node's closeIdleConnections misses two
+  // kinds, which then held the server open until their clients dropped them: connections that never sent a request
+  // (clients open them ahead), and connections whose request was abandoned by its client.
+  const connections = new Map<Socket, number>();
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, 0);
+    socket.once('close', () => connections.delete(socket));
+  });
+  const count = (socket: Socket, delta: number): void => {
+    const open = connections.get(socket);
+    if (open !== undefined) {
+      connections.set(socket, open + delta);
+    }
+  };
+  // A response's `close` comes once, whether it was sent or its client went away first; Fastify's onResponse never
+  // comes for an abandoned request, which kept the drain waiting for its deadline.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const socket = request.raw.socket;
     inFlight++;
+    count(socket, 1);
     lastActivity = Date.now();
+    reply.raw.once('close', () => {
+      inFlight--;
+      count(socket, -1);
+      lastActivity = Date.now();
+    });
     done();
   });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
@@ -31,11 +54,6 @@ export function installGracefulShutdown(app: NestFastifyApplication, deadlineMs 
       void reply.header('connection', 'close');
     }
     done(null, payload);
-  });
-  fastify.addHook('onResponse', (_request, _reply, done) => {
-    inFlight--;
-    lastActivity = Date.now();
-    done();
   });
 
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
@@ -53,7 +71,11 @@ export function installGracefulShutdown(app: NestFastifyApplication, deadlineMs 
     }
     // net.Server#close: http.Server#close would also reap sockets that look idle but hold an unread request.
     Server.prototype.close.call(server);
-    server.closeIdleConnections();
+    for (const [socket, open] of connections) {
+      if (open === 0) {
+        socket.destroy();
+      }
+    }
     try {
       await app.close();
       logger.log(`stopped in ${Date.now() - started} ms`);
