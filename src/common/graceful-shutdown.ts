@@ -64,8 +64,8 @@ export function installGracefulShutdown(app: NestFastifyApplication, deadlineMs 
     const started = Date.now();
     logger.log(`${signal}: draining ${inFlight} request(s)`);
     // Keep accepting until the traffic already on its way has arrived and been answered (closing the listener
-    // earlier resets connections still in its backlog), then stop listening and close the idle keep-alive
-    // sockets. Every answer meanwhile carries `Connection: close`, so clients move to another replica.
+    // earlier resets connections still in its backlog), then stop listening and close every connection without an
+    // open request. Every answer meanwhile carries `Connection: close`, so clients move to another replica.
     while (Date.now() - started < deadlineMs && (inFlight > 0 || Date.now() - lastActivity < QUIET_MS)) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

@@ -49,8 +49,7 @@ export class UsersRepository {
     return this.toRows(result)[0] ?? null;
   }
 
-  /** The user a login names, with the password hash that is otherwise never selected. */
-  /** The user with its password hash and the end of its lock, in one query (every login starts here). */
+  /** The user a login names, with the password hash that is otherwise never selected and the end of its lock. */
   async findForLogin(usernameKey: string): Promise<UserRow | null> {
     const result = await this.withLock()
       .addSelect('u.passwordHash')
