@@ -18,7 +18,6 @@ export function installGracefulShutdown(app: NestFastifyApplication, deadlineMs 
   const logger = new Logger('Shutdown');
   const fastify = app.getHttpAdapter().getInstance();
   const server = app.getHttpServer();
-  let inFlight = 0;
   let lastActivity = Date.now();
   let draining = false;
   // Open connections, each with the number of its requests not yet answered. Node's closeIdleConnections misses two
@@ -35,15 +34,14 @@ export function installGracefulShutdown(app: NestFastifyApplication, deadlineMs 
       connections.set(socket, open + delta);
     }
   };
+  const inFlight = (): number => [...connections.values()].reduce((sum, open) => sum + open, 0);
   // A response's `close` comes once, whether it was sent or its client went away first; Fastify's onResponse never
   // comes for an abandoned request, which kept the drain waiting for its deadline.
   fastify.addHook('onRequest', (request, reply, done) => {
     const socket = request.raw.socket;
-    inFlight++;
     count(socket, 1);
     lastActivity = Date.now();
     reply.raw.once('close', () => {
-      inFlight--;
       count(socket, -1);
       lastActivity = Date.now();
     });
@@ -62,11 +60,11 @@ export function installGracefulShutdown(app: NestFastifyApplication, deadlineMs 
     }
     draining = true;
     const started = Date.now();
-    logger.log(`${signal}: draining ${inFlight} request(s)`);
+    logger.log(`${signal}: draining ${inFlight()} request(s)`);
     // Keep accepting until the traffic already on its way has arrived and been answered (closing the listener
     // earlier resets connections still in its backlog), then stop listening and close every connection without an
     // open request. Every answer meanwhile carries `Connection: close`, so clients move to another replica.
-    while (Date.now() - started < deadlineMs && (inFlight > 0 || Date.now() - lastActivity < QUIET_MS)) {
+    while (Date.now() - started < deadlineMs && (inFlight() > 0 || Date.now() - lastActivity < QUIET_MS)) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     // net.Server#close: http.Server#close would also reap sockets that look idle but hold an unread request.
