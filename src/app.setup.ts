@@ -7,12 +7,15 @@ import { API_PREFIX } from './common/api-prefix';
 import { frameworkErrors, registerJsonBodyParser } from './common/json-body';
 import { appConfig } from './config/app.config';
 import { requestId } from './common/logging/request-id';
+import { logController, rootLogger } from './common/logging/root-logger';
 import { setupSwagger } from './swagger';
 
 /** The whole HTTP application, configured the same way for the server, the tests and the OpenAPI generator. */
 export async function createApp(): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     genReqId: requestId,
+    loggerInstance: rootLogger(),
+    logController,
     bodyLimit: 1024 * 1024,
     trustProxy: appConfig().trustProxy,
     frameworkErrors,
