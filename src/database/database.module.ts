@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { databaseConfig } from '../config/database.config';
+import { PreparedStatements } from './prepared-statements';
 import { TransactionRunner } from './transaction-runner';
 import { buildDataSourceOptions } from './typeorm-options';
 
@@ -26,7 +27,7 @@ import { buildDataSourceOptions } from './typeorm-options';
       },
     }),
   ],
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, PreparedStatements],
+  exports: [TransactionRunner, PreparedStatements],
 })
 export class DatabaseModule {}

@@ -35,6 +35,7 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     maxQueryExecutionTime: config.timeoutMs,
     enableQueryTimeout: true,
     subscribers: [QueryTimeoutSubscriber],
-    extra: { connectionLimit: 10, enableKeepAlive: true },
+    // trace: mysql2 would capture a stack trace for every query, for errors that we log without it.
+    extra: { connectionLimit: 10, enableKeepAlive: true, trace: false },
   };
 }

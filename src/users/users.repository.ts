@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { authzChanged } from '../authz/authz-epoch';
 import type { CursorValue } from '../common/pagination/cursor';
 import { containsPattern, prefixPattern } from '../common/like-pattern';
 import { countsByType } from '../common/counts-by-type';
 import { applyKeyset } from '../common/pagination/keyset';
+import { EntityColumns } from '../database/entity-columns';
+import { PreparedStatements } from '../database/prepared-statements';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
 import type { UserFilters, UserSort } from './dto/list-users-query.dto';
 import { UserEntity, UserType } from './entities/user.entity';
@@ -38,24 +41,35 @@ export function userPosition(user: UserEntity, sort: UserSort): CursorValue[] {
 
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+  private readonly columns: EntityColumns<UserEntity>;
+  private readonly columnsWithHash: EntityColumns<UserEntity>;
+  private readonly byId: string;
+  private readonly forLogin: string;
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly statements: PreparedStatements,
+  ) {
+    this.columns = new EntityColumns(users.manager.connection, UserEntity, 'u');
+    this.columnsWithHash = new EntityColumns(users.manager.connection, UserEntity, 'u', ['passwordHash']);
+    const withLockout = (columns: EntityColumns<UserEntity>) =>
+      `SELECT ${columns.selectList}, lf.locked_until AS lockedUntil FROM users u LEFT JOIN login_failures lf ON lf.user_id = u.id`;
+    this.byId = `${withLockout(this.columns)} WHERE u.id = ?`;
+    this.forLogin = `${withLockout(this.columnsWithHash)} WHERE u.username_key = ?`;
+  }
 
   async isEmpty(): Promise<boolean> {
     return !(await this.users.exists());
   }
 
-  async findById(id: string, manager?: EntityManager): Promise<UserRow | null> {
-    const result = await this.withLock(manager).where('u.id = :id', { id }).limit(1).getRawAndEntities();
-    return this.toRows(result)[0] ?? null;
+  /** The user by id (without its password hash), in the transaction of `manager` if given. */
+  findById(id: string, manager?: EntityManager): Promise<UserRow | null> {
+    return this.findOne(this.columns, this.byId, id, manager);
   }
 
   /** The user a login names, with the password hash that is otherwise never selected and the end of its lock. */
-  async findForLogin(usernameKey: string): Promise<UserRow | null> {
-    const result = await this.withLock()
-      .addSelect('u.passwordHash')
-      .where('u.usernameKey = :usernameKey', { usernameKey })
-      .getRawAndEntities<{ lockedUntil: Date | string | null }>();
-    return this.toRows(result)[0] ?? null;
+  findForLogin(usernameKey: string): Promise<UserRow | null> {
+    return this.findOne(this.columnsWithHash, this.forLogin, usernameKey);
   }
 
   findWithPasswordHash(id: string): Promise<UserEntity | null> {
@@ -116,6 +130,9 @@ export class UsersRepository {
       qb.andWhere('version = :expectedVersion', { expectedVersion });
     }
     const result = await qb.execute();
+    if (changes.enabled !== undefined) {
+      authzChanged(manager);
+    }
     return (result.affected ?? 0) > 0;
   }
 
@@ -136,7 +153,20 @@ export class UsersRepository {
   /** Deletes the user; memberships, sessions and lockout rows go with it (foreign keys cascade). */
   async delete(manager: EntityManager, id: string): Promise<boolean> {
     const result = await manager.delete(UserEntity, { id });
+    authzChanged(manager);
     return (result.affected ?? 0) > 0;
+  }
+
+  private async findOne(
+    columns: EntityColumns<UserEntity>,
+    sql: string,
+    key: string,
+    manager?: EntityManager,
+  ): Promise<UserRow | null> {
+    const [row] = await this.statements.select<Record<string, unknown>>(sql, [key], manager);
+    return row
+      ? { user: columns.hydrate(row), lockedUntil: parseSqlTimestamp(row.lockedUntil as Date | string | null) }
+      : null;
   }
 
   private withLock(manager?: EntityManager): SelectQueryBuilder<UserEntity> {
