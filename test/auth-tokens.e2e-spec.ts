@@ -250,6 +250,15 @@ describe('tokens: refresh, logout, revocation, introspection, keys', () => {
       await expectRejected(expired);
     });
 
+    it('rejects a token that was accepted once it expires (verified tokens are remembered only until then)', async () => {
+      const { kid, privateKey } = t.app.get(SigningKeysService).signingKey();
+      const claims = withoutTimes(payloadOf(genuine));
+      const shortLived = sign(claims, privateKey, { algorithm: 'RS256', keyid: kid, expiresIn: 3 });
+      await expectAccepted(shortLived);
+      await new Promise((resolve) => setTimeout(resolve, 3100));
+      await expectRejected(shortLived);
+    });
+
     it('rejects a token whose sub was changed', async () => {
       const [header, , signature] = genuine.split('.');
       const tampered = `${header}.${base64url({ ...payloadOf(genuine), sub: '6a1f8f0e-7f2b-4c1e-9a55-1d2e3f4a5b6c' })}.${signature}`;

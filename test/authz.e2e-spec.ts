@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MAX_CACHED_GRANTS } from '../src/authz/authz.repository';
 import { PREDEFINED_ROLES } from '../src/roles/permissions';
 import { createUser, CreatedUser } from './factories/user.factory';
 import { bearer, expectProblem, login, startTestApp, TestApp } from './helpers/test-app';
@@ -184,6 +185,89 @@ describe('authorization checks and effective permissions', () => {
       'resources.read@project:1',
     ]);
     expectProblem(await t.http.get(`/api/v1/users/${randomUUID()}/effective-permissions`).set(admin), 404, 'not_found');
+  });
+
+  // Each check below follows one that was answered from memory, so the change must reach the cache at once.
+  describe('answers the next check after every kind of change', () => {
+    it('disabling, enabling and deleting the user', async () => {
+      const user = await createUser(t, { roles: [PREDEFINED_ROLES.resourceReviewer] });
+      expect(await allowed(user.id, 'resources.read')).toBe(true);
+      await t.http.post(`/api/v1/users/${user.id}/disable`).set(admin).expect(200);
+      expect(await allowed(user.id, 'resources.read')).toBe(false);
+      await t.http.post(`/api/v1/users/${user.id}/enable`).set(admin).expect(200);
+      expect(await allowed(user.id, 'resources.read')).toBe(true);
+      await t.http.delete(`/api/v1/users/${user.id}`).set(admin).expect(204);
+      expect(await allowed(user.id, 'resources.read')).toBe(false);
+    });
+
+    it("changing and deleting the role's permissions", async () => {
+      const user = await createUser(t);
+      const role = (
+        await t.http
+          .post('/api/v1/roles')
+          .set(admin)
+          .send({ name: `Reader ${randomUUID()}`, permissions: ['resources.read'] })
+          .expect(201)
+      ).body as { id: string };
+      await assign('users', user.id, role.id, ['project:7']);
+      expect(await allowed(user.id, 'resources.read', 'project:7')).toBe(true);
+      expect(await allowed(user.id, 'resources.edit', 'project:7')).toBe(false);
+      await t.http
+        .patch(`/api/v1/roles/${role.id}`)
+        .set(admin)
+        .send({ permissions: ['resources.edit'] })
+        .expect(200);
+      expect(await allowed(user.id, 'resources.read', 'project:7')).toBe(false);
+      expect(await allowed(user.id, 'resources.edit', 'project:7')).toBe(true);
+      await t.http.delete(`/api/v1/roles/${role.id}`).set(admin).expect(204);
+      expect(await allowed(user.id, 'resources.edit', 'project:7')).toBe(false);
+    });
+
+    it('removing an assignment, deleting a group, copying assignments', async () => {
+      const [user, other] = await Promise.all([createUser(t), createUser(t)]);
+      const direct = await assign('users', user.id, PREDEFINED_ROLES.resourceContributor, ['project:8']);
+      expect(await allowed(user.id, 'resources.edit', 'project:8')).toBe(true);
+      await t.http.delete(`/api/v1/users/${user.id}/role-assignments/${direct}`).set(admin).expect(204);
+      expect(await allowed(user.id, 'resources.edit', 'project:8')).toBe(false);
+
+      const group = (
+        await t.http
+          .post('/api/v1/groups')
+          .set(admin)
+          .send({ name: `Team ${randomUUID()}`, memberIds: [user.id] })
+          .expect(201)
+      ).body as { id: string };
+      await assign('groups', group.id, PREDEFINED_ROLES.resourceReviewer);
+      expect(await allowed(user.id, 'resources.read')).toBe(true);
+      expect(await allowed(other.id, 'resources.read')).toBe(false);
+      await t.http
+        .post('/api/v1/role-assignments/copy')
+        .set(admin)
+        .send({ source: { type: 'group', id: group.id }, targets: [{ type: 'user', id: other.id }] })
+        .expect(200);
+      expect(await allowed(other.id, 'resources.read')).toBe(true);
+      await t.http.delete(`/api/v1/groups/${group.id}`).set(admin).expect(204);
+      expect(await allowed(user.id, 'resources.read')).toBe(false);
+      expect(await allowed(other.id, 'resources.read')).toBe(true);
+    });
+  });
+
+  it('asks the database for a user with more scoped grants than a replica keeps in memory', async () => {
+    const user = await createUser(t);
+    const assignmentId = await assign('users', user.id, PREDEFINED_ROLES.resourceReviewer, ['project:0']);
+    // Rows written straight to the tables (no API route takes this many resources), before any check of this user.
+    const resources = Array.from({ length: MAX_CACHED_GRANTS }, (_, i) => `project:${i + 1}`);
+    for (let i = 0; i < resources.length; i += 400) {
+      const chunk = resources.slice(i, i + 400);
+      await t.dataSource.query(
+        `INSERT INTO assignment_resources (assignment_id, resource) VALUES ${chunk.map(() => '(?, ?)').join(', ')}`,
+        chunk.flatMap((resource) => [assignmentId, resource]),
+      );
+    }
+    expect(await allowed(user.id, 'resources.read', `project:${MAX_CACHED_GRANTS}`)).toBe(true);
+    expect(await allowed(user.id, 'resources.read', 'project:0')).toBe(true);
+    expect(await allowed(user.id, 'resources.read', 'elsewhere')).toBe(false);
+    expect(await allowed(user.id, 'resources.read')).toBe(false);
   });
 
   describe('permissions', () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import { PREDEFINED_ROLES } from '../src/roles/permissions';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { ADMIN } from './helpers/test-app';
 import { ServiceProcess, startService } from './helpers/service-process';
@@ -179,6 +180,37 @@ describe('two replicas on one database', () => {
     const revoke = await call(a!, 'DELETE', `/api/v1/users/${user.id}/sessions`, { token: admin });
     expect(revoke.status).toBe(204);
     expect(await probe(b!, accessToken)).toBe(401);
+  });
+
+  it('answers checks on B with the roles A just granted and took away, though B answered from memory before', async () => {
+    const client = await newUser();
+    const { accessToken } = await logIn(b!, client.username, client.password);
+    const subject = await newUser();
+    const check = async () =>
+      (
+        await call(b!, 'POST', '/api/v1/authz/check', {
+          token: accessToken,
+          body: { userId: subject.id, permission: 'resources.read', resource: 'project:1' },
+        })
+      ).body;
+    expect(await check()).toEqual({ allowed: false });
+    expect(await check()).toEqual({ allowed: false });
+    const granted = await call(a!, 'POST', `/api/v1/users/${subject.id}/role-assignments`, {
+      token: admin,
+      body: { roleId: PREDEFINED_ROLES.resourceReviewer, resources: ['project:1'] },
+    });
+    expect(granted.status).toBe(201);
+    expect(await check()).toEqual({ allowed: true });
+    const revoked = await call(
+      a!,
+      'DELETE',
+      `/api/v1/users/${subject.id}/role-assignments/${String(granted.body.id)}`,
+      {
+        token: admin,
+      },
+    );
+    expect(revoked.status).toBe(204);
+    expect(await check()).toEqual({ allowed: false });
   });
 
   it('shares brute-force counters: failures on A and B add up to one lock', async () => {

@@ -1,13 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { Injectable, Logger } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { FastifyRequest } from 'fastify';
+import { Strategy } from 'passport-custom';
+import { AuthzService } from '../authz/authz.service';
 import type { AuthenticatedUser } from '../common/authenticated-user';
-import { authConfig } from '../config/auth.config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { ACTIVITY_RESOLUTION_MS, SessionsRepository } from '../sessions/sessions.repository';
-import { SigningKeysService } from './signing-keys.service';
-import { keyIdOf } from './tokens.service';
+import { TokensService } from './tokens.service';
 
 export interface AccessTokenClaims {
   sub: string;
@@ -17,9 +16,12 @@ export interface AccessTokenClaims {
   exp: number;
 }
 
+/** `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 9110). Never a query or body field. */
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+
 /**
- * Bearer access tokens: an RS256 signature by one of our keys (no other algorithm is accepted), our issuer and
- * audience, and then a live session of an enabled user in the database.
+ * Access tokens from the `Authorization` header: our signature, issuer and audience, not expired (TokensService),
+ * and then a live session of an enabled user in the database, checked on every request.
  */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-token') {
@@ -28,32 +30,19 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
   private readonly recordingActivity = new Set<string>();
 
   constructor(
-    keys: SigningKeysService,
+    private readonly tokens: TokensService,
     private readonly sessions: SessionsRepository,
+    private readonly authz: AuthzService,
     private readonly transactions: TransactionRunner,
-    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
   ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      algorithms: ['RS256'],
-      issuer: config.issuer,
-      audience: config.audience,
-      secretOrKeyProvider: (_request: unknown, rawJwt: string, done: (error: unknown, key?: string) => void) => {
-        keys.verificationKey(keyIdOf(rawJwt)).then(
-          // jsonwebtoken takes a KeyObject; the typings of passport-jwt only know strings and buffers.
-          (key) => done(null, key as unknown as string),
-          (error: unknown) => done(error),
-        );
-      },
-    });
+    super();
   }
 
-  async validate(claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser | false> {
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
-      return false;
-    }
-    const session = await this.sessions.findLive(claims.sid, claims.sub);
-    if (!session) {
+  async validate(request: FastifyRequest): Promise<AuthenticatedUser | false> {
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const claims = token ? await this.tokens.verifyAccessToken(token) : null;
+    const session = claims && (await this.sessions.findLive(claims.sid, claims.sub));
+    if (!claims || !session) {
       return false;
     }
     this.noteActivity(session.userId, session.lastActivityAt);
@@ -61,7 +50,8 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
       id: session.userId,
       username: session.username,
       sessionId: claims.sid,
-      permissions: () => Promise.resolve(session.permissions),
+      authzEpoch: session.authzEpoch,
+      permissions: () => this.authz.globalPermissions(session.userId, session.authzEpoch),
     };
   }
 

@@ -8,6 +8,8 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import type { AuthenticatedUser } from '../common/authenticated-user';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { RequireAnyPermission, RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { ProblemDto } from '../common/errors/problem.dto';
 import { ProblemException } from '../common/errors/problem.exception';
@@ -40,14 +42,16 @@ export class AuthzController {
     description:
       'Invalid body, unknown permission key, more than 100 checks, or both forms at once (`validation_failed`).',
   })
-  async check(@Body() dto: AuthzCheckRequestDto): Promise<CheckResultDto | BatchCheckResultDto> {
+  async check(
+    @Body() dto: AuthzCheckRequestDto,
+    @CurrentUser() caller: AuthenticatedUser,
+  ): Promise<CheckResultDto | BatchCheckResultDto> {
     if (dto.checks === undefined) {
       return {
-        allowed: await this.authz.isAllowed({
-          userId: dto.userId!,
-          permission: dto.permission!,
-          resource: dto.resource,
-        }),
+        allowed: await this.authz.isAllowed(
+          { userId: dto.userId!, permission: dto.permission!, resource: dto.resource },
+          caller.authzEpoch,
+        ),
       };
     }
     if (dto.userId !== undefined || dto.permission !== undefined || dto.resource !== undefined) {
@@ -59,7 +63,7 @@ export class AuthzController {
         userId: check.userId,
         permission: check.permission,
         resource: check.resource ?? null,
-        allowed: await this.authz.isAllowed(check),
+        allowed: await this.authz.isAllowed(check, caller.authzEpoch),
       });
     }
     return { results };

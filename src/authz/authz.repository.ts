@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { PreparedStatements } from '../database/prepared-statements';
 import { GLOBAL_SCOPE, PREDEFINED_ROLES } from '../roles/permissions';
+import { ScopedPermission, UserAccess, userAccess } from './user-access';
 
 /** Who counts as an administrator: holds both globally, so can still manage users and grant roles. */
 export const ADMINISTRATOR_PERMISSIONS = ['users.edit', 'permissions.manage'] as const;
@@ -17,18 +19,6 @@ function holdersOf(parameter: string): string {
       INNER JOIN role_permissions rp ON rp.role_id = ra.role_id AND rp.permission = :${parameter}`;
 }
 
-/**
- * A scalar subquery: the permissions the user in column `userColumn` holds globally, directly or through a group,
- * comma-separated (GROUP_CONCAT on MySQL/MariaDB and SQLite alike; permission keys hold no commas, and the whole
- * catalogue stays far below MySQL's default group_concat_max_len of 1024 bytes).
- */
-export function globalPermissionsSubquery(userColumn: string): string {
-  return `(SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM role_assignments ra
-      INNER JOIN role_permissions rp ON rp.role_id = ra.role_id
-      WHERE ra.scope_key = '${GLOBAL_SCOPE}' AND ((ra.principal_type = 'user' AND ra.principal_id = ${userColumn})
-        OR (ra.principal_type = 'group' AND ra.principal_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.user_id = ${userColumn}))))`;
-}
-
 export interface GrantRow {
   assignmentId: string;
   roleId: string;
@@ -38,25 +28,54 @@ export interface GrantRow {
   permission: string;
 }
 
+const USER_ENABLED = 'SELECT enabled FROM users WHERE id = ?';
+
+/** The user's assignments, direct and through groups, whose `scope_key` meets `scope` (`= '*'`); binds the user id twice. */
+function assignmentsOfUser(scope: string): string {
+  return `SELECT ra.role_id, ra.id FROM role_assignments ra
+      WHERE ra.principal_type = 'user' AND ra.principal_id = ? AND ra.scope_key ${scope}
+    UNION ALL
+    SELECT ra.role_id, ra.id FROM group_members gm
+      INNER JOIN role_assignments ra ON ra.principal_type = 'group' AND ra.principal_id = gm.group_id
+      WHERE gm.user_id = ? AND ra.scope_key ${scope}`;
+}
+
+const GLOBAL_PERMISSIONS = `SELECT DISTINCT rp.permission AS permission FROM (${assignmentsOfUser(`= '${GLOBAL_SCOPE}'`)}) a
+  INNER JOIN role_permissions rp ON rp.role_id = a.role_id`;
+
+/** More scoped grants than this are not held in memory: `isAllowed`'s query answers for such a user. */
+export const MAX_CACHED_GRANTS = 20_000;
+
+const SCOPED_PERMISSIONS = `SELECT rp.permission AS permission, ar.resource AS resource FROM (${assignmentsOfUser(`<> '${GLOBAL_SCOPE}'`)}) a
+  INNER JOIN role_permissions rp ON rp.role_id = a.role_id
+  INNER JOIN assignment_resources ar ON ar.assignment_id = a.id
+  LIMIT ${MAX_CACHED_GRANTS + 1}`;
+
 /** Read-side queries that answer "what may this user do", direct and through groups. */
 @Injectable()
 export class AuthzRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly statements: PreparedStatements,
+  ) {}
 
-  /** Every permission the user holds globally, directly or through a group: one indexed query. */
-  async globalPermissions(userId: string): Promise<string[]> {
-    const rows = await this.dataSource
-      .createQueryBuilder()
-      .select('DISTINCT rp.permission', 'permission')
-      .from('role_assignments', 'ra')
-      .innerJoin('role_permissions', 'rp', 'rp.role_id = ra.role_id')
-      .where('ra.scope_key = :global', { global: GLOBAL_SCOPE })
-      .andWhere(
-        `((ra.principal_type = 'user' AND ra.principal_id = :userId) OR (ra.principal_type = 'group' AND ra.principal_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.user_id = :userId)))`,
-        { userId },
-      )
-      .getRawMany<{ permission: string }>();
-    return rows.map((row) => row.permission);
+  /**
+   * Everything the user may do, as `UserAccess`, in three prepared statements: the enabled flag, the global
+   * permissions, the (permission, resource) pairs of resource-scoped assignments (up to MAX_CACHED_GRANTS).
+   * Null for an unknown user.
+   */
+  async access(userId: string): Promise<UserAccess | null> {
+    const [user] = await this.statements.select<{ enabled: number | boolean }>(USER_ENABLED, [userId]);
+    if (!user) {
+      return null;
+    }
+    const global = await this.statements.select<{ permission: string }>(GLOBAL_PERMISSIONS, [userId, userId]);
+    const scoped = await this.statements.select<ScopedPermission>(SCOPED_PERMISSIONS, [userId, userId]);
+    return userAccess(
+      Boolean(Number(user.enabled)),
+      global.map((row) => row.permission),
+      scoped.length > MAX_CACHED_GRANTS ? null : scoped,
+    );
   }
 
   /** Whether the user exists and is enabled; null when there is no such user. */

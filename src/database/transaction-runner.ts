@@ -6,8 +6,26 @@ import { BoundedQueue } from '../common/bounded-queue';
 const DEADLOCK_RETRIES = 3;
 
 function isDeadlock(error: unknown): boolean {
-  const driver = (error as { driverError?: { errno?: number } })?.driverError;
-  return driver?.errno === 1213;
+  const driver = (error as { driverError?: { errno?: number }; errno?: number } | undefined) ?? {};
+  return (driver.driverError?.errno ?? driver.errno) === 1213;
+}
+
+type CommitTask = (manager: EntityManager) => Promise<unknown>;
+
+/** The tasks each open transaction runs just before it commits, by key (registering a key twice runs it once). */
+const beforeCommitTasks = new WeakMap<EntityManager, Map<string, CommitTask>>();
+
+/**
+ * Has `task` run at the end of the transaction of `manager`, after its work and just before it commits, once however
+ * often it is registered. For a row every such transaction updates (a counter): taken last, its lock is held only
+ * for the commit, and it cannot close a deadlock cycle with the locks the work took before.
+ */
+export function beforeCommit(manager: EntityManager, key: string, task: CommitTask): void {
+  const tasks = beforeCommitTasks.get(manager);
+  if (!tasks) {
+    throw new Error('beforeCommit needs a transaction opened by TransactionRunner');
+  }
+  tasks.set(key, task);
 }
 
 /**
@@ -26,13 +44,25 @@ export class TransactionRunner {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.serial ? this.serial.run(() => this.dataSource.transaction(work)) : this.withRetry(work);
+    return this.serial ? this.serial.run(() => this.transaction(work)) : this.withRetry(work);
+  }
+
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const tasks = new Map<string, CommitTask>();
+      beforeCommitTasks.set(manager, tasks);
+      const result = await work(manager);
+      for (const task of tasks.values()) {
+        await task(manager);
+      }
+      return result;
+    });
   }
 
   private async withRetry<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(work);
+        return await this.transaction(work);
       } catch (error) {
         if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) {
           throw error;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
+import { authzChanged } from '../authz/authz-epoch';
 import type { CursorValue } from '../common/pagination/cursor';
 import { applyKeyset } from '../common/pagination/keyset';
 import { sqlTimestamp } from '../database/sql-time';
@@ -217,6 +218,9 @@ export class DirectoriesRepository {
          SELECT ?, resource FROM assignment_resources WHERE assignment_id = ?`,
         [id, assignment.id],
       );
+    }
+    if (assignments.length) {
+      authzChanged(manager);
     }
     return assignments.length;
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { authzChanged } from '../authz/authz-epoch';
 import { CursorValue } from '../common/pagination/cursor';
 import { containsPattern } from '../common/like-pattern';
 import { countsByType } from '../common/counts-by-type';
@@ -96,6 +97,7 @@ export class GroupsRepository {
 
   async delete(manager: EntityManager, id: string): Promise<void> {
     await manager.delete(GroupEntity, { id });
+    authzChanged(manager);
   }
 
   /** The users among `ids` that exist, with their username keys. */
@@ -150,6 +152,7 @@ export class GroupsRepository {
         added.map((u) => ({ groupId, userId: u.id, usernameKey: u.usernameKey, createdAt })),
       );
       await this.adjustMemberCount(manager, [groupId], added.length);
+      authzChanged(manager);
     }
     return added.map((u) => u.id);
   }
@@ -170,6 +173,7 @@ export class GroupsRepository {
         .andWhere('user_id IN (:...ids)', { ids: present })
         .execute();
       await this.adjustMemberCount(manager, [groupId], -present.length);
+      authzChanged(manager);
     }
     return present;
   }
@@ -189,6 +193,7 @@ export class GroupsRepository {
         rows.map((row) => row.groupId),
         -1,
       );
+      authzChanged(manager);
     }
   }
 

@@ -8,6 +8,7 @@ import { AssignmentResourceEntity } from './entities/assignment-resource.entity'
 import { RoleAssignmentEntity, PrincipalType } from './entities/role-assignment.entity';
 import { GLOBAL_SCOPE } from './permissions';
 import { scopeKeyOf } from './scope';
+import { authzChanged } from '../authz/authz-epoch';
 
 export interface Principal {
   type: PrincipalType;
@@ -62,6 +63,7 @@ export class RoleAssignmentsRepository {
         createdAt: new Date(),
       })),
     );
+    authzChanged(manager);
   }
 
   /**
@@ -89,6 +91,7 @@ export class RoleAssignmentsRepository {
         resources.map((resource) => ({ assignmentId: id, resource })),
       );
     }
+    authzChanged(manager);
     return id;
   }
 
@@ -101,11 +104,13 @@ export class RoleAssignmentsRepository {
       principalType: principal.type,
       principalId: principal.id,
     });
+    authzChanged(manager);
     return result.affected ?? 0;
   }
 
   async deleteById(manager: EntityManager, id: string): Promise<void> {
     await manager.delete(RoleAssignmentEntity, { id });
+    authzChanged(manager);
   }
 
   /** Whether the user or group exists. */

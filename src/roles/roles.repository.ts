@@ -5,6 +5,7 @@ import { CursorValue } from '../common/pagination/cursor';
 import { applyKeyset } from '../common/pagination/keyset';
 import { RolePermissionEntity } from './entities/role-permission.entity';
 import { RoleEntity } from './entities/role.entity';
+import { authzChanged } from '../authz/authz-epoch';
 
 @Injectable()
 export class RolesRepository {
@@ -56,12 +57,14 @@ export class RolesRepository {
     if (permissions) {
       await manager.delete(RolePermissionEntity, { roleId: id });
       await this.insertPermissions(manager, id, permissions);
+      authzChanged(manager);
     }
   }
 
   /** Deletes the role; its assignments (and their resources) go with it by cascade. */
   async delete(manager: EntityManager, id: string): Promise<void> {
     await manager.delete(RoleEntity, { id });
+    authzChanged(manager);
   }
 
   private async insertPermissions(manager: EntityManager, roleId: string, permissions: string[]): Promise<void> {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { globalPermissionsSubquery } from '../authz/authz.repository';
+import { CURRENT_AUTHZ_EPOCH } from '../authz/authz-epoch';
 import type { CursorValue } from '../common/pagination/cursor';
 import { applyKeyset } from '../common/pagination/keyset';
+import { PreparedStatements } from '../database/prepared-statements';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
@@ -15,45 +16,40 @@ export interface LiveSession {
   userId: string;
   username: string;
   lastActivityAt: Date | null;
-  /** Global permissions, read in the same query. */
-  permissions: ReadonlySet<string>;
+  /** The authorization epoch at the time of the check (see authz/authz-epoch.ts). */
+  authzEpoch: number;
 }
+
+/**
+ * The check behind every authenticated request, one prepared statement over two primary keys: the session is live
+ * and its user still exists and is enabled. Disabling, deleting and revoking therefore bite on the very next request.
+ * The authorization epoch comes in the same round trip, so the caller's permissions can come from memory.
+ */
+const FIND_LIVE = `SELECT u.username AS username, u.last_activity_at AS lastActivityAt, ${CURRENT_AUTHZ_EPOCH} AS authzEpoch
+  FROM sessions s INNER JOIN users u ON u.id = s.user_id
+  WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.enabled = 1`;
 
 @Injectable()
 export class SessionsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly statements: PreparedStatements,
+  ) {}
 
-  /**
-   * The check behind every authenticated request, one primary-key lookup: the session is live and its user
-   * still exists and is enabled. Disabling, deleting and revoking therefore bite on the very next request.
-   * The user's global permissions come in the same round trip (nearly every route checks one).
-   */
   async findLive(sessionId: string, userId: string): Promise<LiveSession | null> {
-    const row = await this.dataSource
-      .createQueryBuilder()
-      .select(['u.id AS userId', 'u.username AS username', 'u.last_activity_at AS lastActivityAt'])
-      .addSelect(globalPermissionsSubquery('u.id'), 'permissions')
-      .from('sessions', 's')
-      .innerJoin('users', 'u', 'u.id = s.user_id')
-      .where('s.id = :sessionId', { sessionId })
-      .andWhere('s.user_id = :userId', { userId })
-      .andWhere('s.revoked_at IS NULL')
-      .andWhere('s.expires_at > :now', { now: sqlTimestamp() })
-      .andWhere('u.enabled = 1')
-      .getRawOne<{
-        userId: string;
-        username: string;
-        lastActivityAt: Date | string | null;
-        permissions: string | null;
-      }>();
+    const [row] = await this.statements.select<{
+      username: string;
+      lastActivityAt: Date | string | null;
+      authzEpoch: number | string;
+    }>(FIND_LIVE, [sessionId, userId, sqlTimestamp()]);
     if (!row) {
       return null;
     }
     return {
-      userId: row.userId,
+      userId,
       username: row.username,
       lastActivityAt: parseSqlTimestamp(row.lastActivityAt),
-      permissions: new Set(row.permissions ? row.permissions.split(',') : []),
+      authzEpoch: Number(row.authzEpoch),
     };
   }
 

@@ -2,6 +2,7 @@ import { InitialSchema1764331200000 } from './1764331200000-initial-schema';
 import { Directories1764600000000 } from './1764600000000-directories';
 import { UserSearchIndex1764700000000 } from './1764700000000-user-search-index';
 import { GroupMemberCount1764800000000 } from './1764800000000-group-member-count';
+import { AuthzEpoch1764900000000 } from './1764900000000-authz-epoch';
 
 /** Every migration, in order. Listed explicitly so the same list runs from ts-jest, the built app and the CLI. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Directories1764600000000,
   UserSearchIndex1764700000000,
   GroupMemberCount1764800000000,
+  AuthzEpoch1764900000000,
 ];
