@@ -18,8 +18,7 @@ import { RequirePermissions, SelfService } from '../common/decorators/require-pe
 import { ProblemDto } from '../common/errors/problem.dto';
 import { ReqContext, requestContextOf } from '../common/request-context';
 import type { RequestContext } from '../common/request-context';
-import { UserEntity } from '../users/entities/user.entity';
-import { AuthService } from './auth.service';
+import { AuthService, VerifiedLogin } from './auth.service';
 import { IntrospectDto, IntrospectionDto } from './dto/introspection.dto';
 import { LoginDto } from './dto/login.dto';
 import { JwksDto } from './dto/jwks.dto';
@@ -57,11 +56,13 @@ export class AuthController {
     type: ProblemDto,
     description: 'Too many attempts from this address (`rate_limited`).',
   })
-  login(@Body() _body: LoginDto, @Req() request: FastifyRequest & { user: UserEntity }): Promise<TokenPairDto> {
-    return this.auth.login(request.user, requestContextOf(request), {
-      ip: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
-    });
+  login(@Body() _body: LoginDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
+    const verified = (request as FastifyRequest & { user: VerifiedLogin }).user;
+    return this.auth.login(
+      verified,
+      { ...requestContextOf(request), actorId: verified.user.id },
+      { ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
+    );
   }
 
   /** Exchange a refresh token for a new token pair */

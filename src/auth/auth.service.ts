@@ -5,7 +5,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import type { RequestContext } from '../common/request-context';
 import { DirectoryAuthenticator } from '../directories/directory-authenticator';
 import { PasswordHasher } from '../passwords/password-hasher.service';
-import { SessionsRepository } from '../sessions/sessions.repository';
+import { RefreshTokenState, SessionsRepository } from '../sessions/sessions.repository';
 import { UserEntity } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
 import { UsersRepository } from '../users/users.repository';
@@ -13,7 +13,7 @@ import { isLocked } from './brute-force.policy';
 import { BruteForceService } from './brute-force.service';
 import { IntrospectionDto } from './dto/introspection.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
-import { hashRefreshToken, SessionOrigin, TokensService } from './tokens.service';
+import { hashRefreshToken, newRefreshToken, SessionOrigin, TokensService } from './tokens.service';
 
 const INVALID_CREDENTIALS = (): ProblemException =>
   ProblemException.unauthorized('invalid_credentials', 'The username or password is incorrect.');
@@ -21,7 +21,14 @@ const INVALID_CREDENTIALS = (): ProblemException =>
 const INVALID_REFRESH_TOKEN = (): ProblemException =>
   ProblemException.unauthorized('invalid_token', 'The refresh token is not valid.');
 
-type RefreshOutcome = { pair: TokenPairDto } | { reuse: true } | { dead: true };
+/** A user whose password (or directory bind) was right, and whether failed attempts were on record. */
+export interface VerifiedLogin {
+  user: UserEntity;
+  hadFailures: boolean;
+}
+
+/** How often at most a session's `last_used_at` is written: a refresh every few seconds costs one write a minute. */
+const SESSION_USE_RESOLUTION_MS = 60_000;
 
 @Injectable()
 export class AuthService {
@@ -46,13 +53,14 @@ export class AuthService {
     password: string,
     context: RequestContext,
     domain?: string,
-  ): Promise<UserEntity> {
+  ): Promise<VerifiedLogin> {
     await this.bruteForce.takeLoginAttempt(context.ip);
     const found = await this.users.findForLogin(nameKey(username));
     const user = found?.user ?? null;
     const locked = isLocked(found, new Date());
+    const hadFailures = found?.hasFailures ?? false;
     if (await this.directories.handles(user, domain)) {
-      return this.verifyByDirectory(user, locked, username, password, context, domain);
+      return { user: await this.verifyByDirectory(user, locked, username, password, context, domain), hadFailures };
     }
     if (!user?.passwordHash) {
       await this.hasher.verifyDummy(password);
@@ -76,15 +84,21 @@ export class AuthService {
       const rehashed = await this.hasher.hash(password);
       await this.transactions.run((manager) => this.users.updatePasswordHash(manager, user.id, rehashed));
     }
-    return user;
+    return { user, hadFailures };
   }
 
   /** Opens a session for a user whose password was verified, and forgets the account's failed attempts. */
-  async login(user: UserEntity, context: RequestContext, origin: SessionOrigin): Promise<TokenPairDto> {
+  async login(
+    { user, hadFailures }: VerifiedLogin,
+    context: RequestContext,
+    origin: SessionOrigin,
+  ): Promise<TokenPairDto> {
     return this.transactions.run(async (manager) => {
       await this.users.recordLogin(manager, user.id);
       const pair = await this.tokens.startSession(manager, user, origin);
-      await this.bruteForce.reset(manager, user.id);
+      if (hadFailures) {
+        await this.bruteForce.reset(manager, user.id);
+      }
       await this.bruteForce.refundLoginAttempt(manager, context.ip);
       await this.audit.record(manager, context, {
         action: 'auth.login',
@@ -97,38 +111,52 @@ export class AuthService {
 
   /**
    * Exchanges a refresh token for a new pair. Each token works once; presenting a spent one again means it was
-   * copied, so the whole session is revoked (the thief's and the owner's tokens alike).
+   * copied, so the whole session is revoked (the thief's and the owner's tokens alike). Two statements and no
+   * transaction: a read, then one INSERT … SELECT that is the exchange (see `rotateRefreshToken`).
    */
   async refresh(refreshToken: string, context: RequestContext): Promise<TokenPairDto> {
     const tokenHash = hashRefreshToken(refreshToken);
-    const outcome = await this.transactions.run(async (manager): Promise<RefreshOutcome> => {
-      if (!(await this.sessions.useRefreshToken(manager, tokenHash))) {
-        const spent = await this.sessions.findRefreshToken(manager, tokenHash);
-        if (!spent) {
-          return { dead: true };
-        }
-        const revoked = await this.sessions.revoke(manager, spent.sessionId);
-        const session = await this.sessions.findById(manager, spent.sessionId);
-        await this.audit.record(manager, context, {
-          action: 'auth.refresh_reuse',
-          targetType: 'user',
-          targetId: session?.userId ?? null,
-          outcome: 'failure',
-          details: { sessionId: spent.sessionId, sessionRevoked: revoked },
-        });
-        return { reuse: true };
-      }
-      const live = await this.sessions.findRefreshable(manager, tokenHash);
-      if (!live?.userEnabled) {
-        return { dead: true };
-      }
-      await this.sessions.touch(manager, live.session.id, new Date());
-      return { pair: await this.tokens.issuePair(manager, live.session, live.mustChangePassword) };
-    });
-    if ('pair' in outcome) {
-      return outcome.pair;
+    const token = await this.sessions.findRefreshToken(tokenHash);
+    if (token?.spent) {
+      await this.revokeReused(token, context);
     }
-    throw INVALID_REFRESH_TOKEN();
+    if (!token?.live || token.spent) {
+      throw INVALID_REFRESH_TOKEN();
+    }
+    const next = newRefreshToken();
+    const now = new Date();
+    const outcome = await this.transactions.autocommit(async () => {
+      const rotated = await this.sessions.rotateRefreshToken(tokenHash, next.hash, now);
+      if (rotated === 'rotated' && now.getTime() - (token.lastUsedAt?.getTime() ?? 0) >= SESSION_USE_RESOLUTION_MS) {
+        await this.sessions.touch(token.sessionId, now);
+      }
+      return rotated;
+    });
+    if (outcome === 'spent') {
+      await this.revokeReused(token, context);
+    }
+    if (outcome !== 'rotated') {
+      throw INVALID_REFRESH_TOKEN();
+    }
+    return this.tokens.pair(
+      { id: token.sessionId, userId: token.userId, expiresAt: token.expiresAt },
+      token.mustChangePassword,
+      next.token,
+    );
+  }
+
+  /** A spent refresh token came back: it was copied, so its whole session ends. */
+  private async revokeReused(token: RefreshTokenState, context: RequestContext): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      const revoked = await this.sessions.revoke(manager, token.sessionId);
+      await this.audit.record(manager, context, {
+        action: 'auth.refresh_reuse',
+        targetType: 'user',
+        targetId: token.userId,
+        outcome: 'failure',
+        details: { sessionId: token.sessionId, sessionRevoked: revoked },
+      });
+    });
   }
 
   /** Ends the caller's session: its access and refresh tokens stop working at once. */

@@ -1,14 +1,37 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, LessThan } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, LessThan } from 'typeorm';
 import { forUpdate } from '../database/locking-read';
-import { sqlTimestamp } from '../database/sql-time';
+import { PreparedStatements } from '../database/prepared-statements';
+import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
 import type { FailureState } from './brute-force.policy';
 import { LoginFailureEntity } from './entities/login-failure.entity';
 import { RateLimitEntity } from './entities/rate-limit.entity';
 
+/**
+ * One hit: a new window with one hit, or one more hit in the open window, or a fresh window in place of an ended one.
+ * Values: bucket, new window end, now, now, new window end. MySQL applies the assignments left to right, so the
+ * second one still sees the old `window_ends_at`; SQLite evaluates both against the old row.
+ */
+const HIT_MYSQL = `INSERT INTO rate_limits (bucket, hits, window_ends_at) VALUES (?, 1, ?)
+  ON DUPLICATE KEY UPDATE hits = IF(window_ends_at > ?, hits + 1, 1),
+    window_ends_at = IF(window_ends_at > ?, window_ends_at, ?)`;
+const HIT_SQLITE = `INSERT INTO rate_limits (bucket, hits, window_ends_at) VALUES (?, 1, ?)
+  ON CONFLICT (bucket) DO UPDATE SET hits = CASE WHEN window_ends_at > ? THEN hits + 1 ELSE 1 END,
+    window_ends_at = CASE WHEN window_ends_at > ? THEN window_ends_at ELSE ? END`;
+
 /** The brute-force counters: failures per account (`login_failures`) and fixed windows per address (`rate_limits`). */
 @Injectable()
 export class BruteForceRepository {
+  private readonly mysql: boolean;
+
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly statements: PreparedStatements,
+  ) {
+    this.mysql = dataSource.options.type === 'mysql';
+  }
+
   /** The account's counters, locked for the rest of the transaction (MySQL; SQLite transactions are serial). */
   async lockFailures(manager: EntityManager, userId: string): Promise<LoginFailureEntity | null> {
     return forUpdate(
@@ -26,48 +49,28 @@ export class BruteForceRepository {
   }
 
   /**
-   * Counts one hit in the bucket's current window (opening a new window when the last one ended) and returns
-   * the window. Only plain UPDATEs and an INSERT that ignores duplicates: the same on MySQL and SQLite, and safe
-   * when replicas race (a row lock on MySQL, serial transactions on SQLite).
+   * Counts one hit in the bucket's current window (opening a new window when the last one ended) and returns the
+   * window: one upsert that is atomic on its own, however replicas race, then a read of the row. Run it through
+   * `TransactionRunner.autocommit`.
    */
-  async hit(manager: EntityManager, bucket: string, windowSeconds: number, now: Date): Promise<RateLimitEntity> {
+  async hit(bucket: string, windowSeconds: number, now: Date): Promise<{ hits: number; windowEndsAt: Date }> {
     const at = sqlTimestamp(now);
-    const countInOpenWindow = () =>
-      manager
-        .createQueryBuilder()
-        .update(RateLimitEntity)
-        .set({ hits: () => 'hits + 1' })
-        .where('bucket = :bucket AND window_ends_at > :at', { bucket, at })
-        .execute();
-    if (!(await countInOpenWindow()).affected) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(RateLimitEntity)
-        .values({ bucket, hits: 0, windowEndsAt: now })
-        .orIgnore()
-        .execute();
-      const reopened = await manager
-        .createQueryBuilder()
-        .update(RateLimitEntity)
-        .set({ hits: 1, windowEndsAt: new Date(now.getTime() + windowSeconds * 1000) })
-        .where('bucket = :bucket AND window_ends_at <= :at', { bucket, at })
-        .execute();
-      if (!reopened.affected) {
-        await countInOpenWindow(); // another replica opened the window first
-      }
-    }
-    return manager.findOneByOrFail(RateLimitEntity, { bucket });
+    const ends = sqlTimestamp(new Date(now.getTime() + windowSeconds * 1000));
+    await this.statements.write(this.mysql ? HIT_MYSQL : HIT_SQLITE, [bucket, ends, at, at, ends]);
+    const [row] = await this.statements.select<{ hits: number; windowEndsAt: Date | string }>(
+      'SELECT hits, window_ends_at AS windowEndsAt FROM rate_limits WHERE bucket = ?',
+      [bucket],
+    );
+    return { hits: Number(row.hits), windowEndsAt: parseSqlTimestamp(row.windowEndsAt)! };
   }
 
   /** Gives back one hit of the current window. */
   async refund(manager: EntityManager, bucket: string, now: Date): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(RateLimitEntity)
-      .set({ hits: () => 'hits - 1' })
-      .where('bucket = :bucket AND window_ends_at > :at AND hits > 0', { bucket, at: sqlTimestamp(now) })
-      .execute();
+    await this.statements.write(
+      'UPDATE rate_limits SET hits = hits - 1 WHERE bucket = ? AND window_ends_at > ? AND hits > 0',
+      [bucket, sqlTimestamp(now)],
+      manager,
+    );
   }
 
   async deleteEndedWindows(manager: EntityManager, before: Date): Promise<void> {

@@ -39,8 +39,8 @@ export class BruteForceService implements OnModuleInit, OnModuleDestroy {
    */
   async takeLoginAttempt(ip: string | null): Promise<void> {
     const now = new Date();
-    const window = await this.transactions.run((manager) =>
-      this.repository.hit(manager, ipBucket(ip), this.config.bruteForce.ipWindowSeconds, now),
+    const window = await this.transactions.autocommit(() =>
+      this.repository.hit(ipBucket(ip), this.config.bruteForce.ipWindowSeconds, now),
     );
     if (window.hits > this.config.bruteForce.ipMaxAttempts) {
       const retryAfter = Math.max(1, Math.ceil((window.windowEndsAt.getTime() - now.getTime()) / 1000));

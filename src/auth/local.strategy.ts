@@ -3,8 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
 import { requestContextOf } from '../common/request-context';
-import { UserEntity } from '../users/entities/user.entity';
-import { AuthService } from './auth.service';
+import { AuthService, VerifiedLogin } from './auth.service';
 
 /** The password step of `POST /auth/login`. */
 @Injectable()
@@ -13,7 +12,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     super({ passReqToCallback: true, session: false });
   }
 
-  validate(request: FastifyRequest, username: string, password: string): Promise<UserEntity> {
+  validate(request: FastifyRequest, username: string, password: string): Promise<VerifiedLogin> {
     const { domain } = (request.body ?? {}) as { domain?: unknown };
     return this.auth.verifyPassword(
       username,

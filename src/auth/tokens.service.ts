@@ -8,8 +8,8 @@ import { EntityManager } from 'typeorm';
 import { authConfig } from '../config/auth.config';
 import type { AccessTokenClaims } from './access-token.strategy';
 import { TokenPairDto } from './dto/token-pair.dto';
-import { RefreshTokenEntity } from '../sessions/entities/refresh-token.entity';
 import { SessionEntity } from '../sessions/entities/session.entity';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { SigningKeysService } from './signing-keys.service';
 
 export interface SessionOrigin {
@@ -19,6 +19,12 @@ export interface SessionOrigin {
 
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** A new opaque refresh token (32 random bytes) and the hash that is stored in its place. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashRefreshToken(token) };
 }
 
 /** How many verified access tokens a replica remembers (a few hundred bytes each). */
@@ -37,6 +43,7 @@ export class TokensService {
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
+    private readonly sessions: SessionsRepository,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
@@ -57,20 +64,24 @@ export class TokensService {
       ip: origin.ip,
       userAgent: origin.userAgent?.slice(0, 255) ?? null,
     };
-    await manager.insert(SessionEntity, session);
-    return this.issuePair(manager, session, user.mustChangePassword);
+    await this.sessions.insertSession(manager, session);
+    const refresh = newRefreshToken();
+    await this.sessions.insertRefreshToken(manager, {
+      tokenHash: refresh.hash,
+      sessionId: session.id,
+      parentHash: null,
+      createdAt: now,
+      usedAt: null,
+    });
+    return this.pair(session, user.mustChangePassword, refresh.token);
   }
 
-  /** A fresh access token and a new refresh token for a live session. */
-  async issuePair(manager: EntityManager, session: SessionEntity, mustChangePassword: boolean): Promise<TokenPairDto> {
-    const refreshToken = randomBytes(32).toString('base64url');
-    const token: RefreshTokenEntity = {
-      tokenHash: hashRefreshToken(refreshToken),
-      sessionId: session.id,
-      createdAt: new Date(),
-      usedAt: null,
-    };
-    await manager.insert(RefreshTokenEntity, token);
+  /** The token pair of a session whose refresh token is `refreshToken` (stored already). */
+  pair(
+    session: { id: string; userId: string; expiresAt: Date },
+    mustChangePassword: boolean,
+    refreshToken: string,
+  ): TokenPairDto {
     return {
       accessToken: this.signAccessToken(session.userId, session.id),
       tokenType: 'Bearer',

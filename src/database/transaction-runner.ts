@@ -47,6 +47,15 @@ export class TransactionRunner {
     return this.serial ? this.serial.run(() => this.transaction(work)) : this.withRetry(work);
   }
 
+  /**
+   * Runs work whose writes are single statements, each atomic by itself (an INSERT … SELECT, a conditional UPDATE):
+   * on MySQL/MariaDB as they are, without the BEGIN and COMMIT round trips; on SQLite in the queue of transactions,
+   * since a statement run while a transaction is open on the one connection would become part of it.
+   */
+  autocommit<T>(work: () => Promise<T>): Promise<T> {
+    return this.serial ? this.serial.run(work) : work();
+  }
+
   private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
       const tasks = new Map<string, CommitTask>();

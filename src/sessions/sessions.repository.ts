@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import DataLoader from 'dataloader';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { CURRENT_AUTHZ_EPOCH } from '../authz/authz-epoch';
 import type { CursorValue } from '../common/pagination/cursor';
 import { applyKeyset } from '../common/pagination/keyset';
+import { isUniqueViolation } from '../common/errors/database-errors';
+import { EntityColumns } from '../database/entity-columns';
 import { PreparedStatements } from '../database/prepared-statements';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
@@ -20,29 +23,83 @@ export interface LiveSession {
   authzEpoch: number;
 }
 
+interface LiveRow {
+  sessionId: string;
+  userId: string;
+  username: string;
+  lastActivityAt: Date | string | null;
+  authzEpoch: number | string;
+}
+
+/** The most session checks one query answers. */
+const MAX_BATCH = 100;
+
 /**
- * The check behind every authenticated request, one prepared statement over two primary keys: the session is live
- * and its user still exists and is enabled. Disabling, deleting and revoking therefore bite on the very next request.
- * The authorization epoch comes in the same round trip, so the caller's permissions can come from memory.
+ * The live sessions among some ids: each session is live and its user still exists and is enabled, so disabling,
+ * deleting and revoking bite on the very next request. The authorization epoch comes in the same round trip, so
+ * the caller's permissions can come from memory.
  */
-const FIND_LIVE = `SELECT u.username AS username, u.last_activity_at AS lastActivityAt, ${CURRENT_AUTHZ_EPOCH} AS authzEpoch
-  FROM sessions s INNER JOIN users u ON u.id = s.user_id
-  WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.enabled = 1`;
+function findLiveSql(count: number): string {
+  return `SELECT s.id AS sessionId, s.user_id AS userId, u.username AS username, u.last_activity_at AS lastActivityAt,
+      ${CURRENT_AUTHZ_EPOCH} AS authzEpoch
+    FROM sessions s INNER JOIN users u ON u.id = s.user_id
+    WHERE s.id IN (${Array.from({ length: count }, () => '?').join(', ')})
+      AND s.revoked_at IS NULL AND s.expires_at > ? AND u.enabled = 1`;
+}
+
+/** What a refresh needs to know about the token it was given. */
+export interface RefreshTokenState {
+  sessionId: string;
+  userId: string;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  /** The session is neither revoked nor expired and its user is enabled. */
+  live: boolean;
+  /** The token was exchanged already: presenting it again is reuse. */
+  spent: boolean;
+  mustChangePassword: boolean;
+}
+
+const FIND_REFRESH_TOKEN = `SELECT rt.session_id AS sessionId, s.user_id AS userId, s.expires_at AS expiresAt,
+    s.last_used_at AS lastUsedAt, u.must_change_password AS mustChangePassword,
+    CASE WHEN s.revoked_at IS NULL AND s.expires_at > ? AND u.enabled = 1 THEN 1 ELSE 0 END AS live,
+    CASE WHEN rt.used_at IS NOT NULL OR EXISTS (SELECT 1 FROM refresh_tokens c WHERE c.parent_hash = rt.token_hash)
+      THEN 1 ELSE 0 END AS spent
+  FROM refresh_tokens rt INNER JOIN sessions s ON s.id = rt.session_id INNER JOIN users u ON u.id = s.user_id
+  WHERE rt.token_hash = ?`;
+
+const ROTATE_REFRESH_TOKEN = `INSERT INTO refresh_tokens (token_hash, session_id, parent_hash, created_at, used_at)
+  SELECT ?, rt.session_id, rt.token_hash, ?, NULL
+  FROM refresh_tokens rt INNER JOIN sessions s ON s.id = rt.session_id INNER JOIN users u ON u.id = s.user_id
+  WHERE rt.token_hash = ? AND rt.used_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > ? AND u.enabled = 1`;
 
 @Injectable()
 export class SessionsRepository {
+  /**
+   * The check behind every authenticated request. Checks that arrive together (within one turn of the event loop)
+   * share one prepared statement over primary keys. Each check still reads the database after its request came in:
+   * the batch is sent once the turn is over, so nothing committed before a request can be missed by its check.
+   */
+  private readonly liveSessions = new DataLoader<string, LiveRow | undefined>((ids) => this.findLiveAmong(ids), {
+    cache: false,
+    maxBatchSize: MAX_BATCH,
+    batchScheduleFn: (dispatch) => setImmediate(dispatch),
+  });
+
+  private readonly sessionColumns: EntityColumns<SessionEntity>;
+  private readonly refreshTokenColumns: EntityColumns<RefreshTokenEntity>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly statements: PreparedStatements,
-  ) {}
+  ) {
+    this.sessionColumns = new EntityColumns(dataSource, SessionEntity, 's');
+    this.refreshTokenColumns = new EntityColumns(dataSource, RefreshTokenEntity, 'rt');
+  }
 
   async findLive(sessionId: string, userId: string): Promise<LiveSession | null> {
-    const [row] = await this.statements.select<{
-      username: string;
-      lastActivityAt: Date | string | null;
-      authzEpoch: number | string;
-    }>(FIND_LIVE, [sessionId, userId, sqlTimestamp()]);
-    if (!row) {
+    const row = await this.liveSessions.load(sessionId);
+    if (!row || row.userId !== userId) {
       return null;
     }
     return {
@@ -51,6 +108,13 @@ export class SessionsRepository {
       lastActivityAt: parseSqlTimestamp(row.lastActivityAt),
       authzEpoch: Number(row.authzEpoch),
     };
+  }
+
+  private async findLiveAmong(ids: readonly string[]): Promise<(LiveRow | undefined)[]> {
+    const distinct = [...new Set(ids)];
+    const rows = await this.statements.select<LiveRow>(findLiveSql(distinct.length), [...distinct, sqlTimestamp()]);
+    const byId = new Map(rows.map((row) => [row.sessionId, row]));
+    return ids.map((id) => byId.get(id));
   }
 
   /** Ends every live session of a user (password change or reset, conversion, admin revoke). */
@@ -69,58 +133,65 @@ export class SessionsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /**
-   * Spends a refresh token: true for exactly one caller, however many replicas race with the same token,
-   * because the UPDATE only matches while `used_at` is still empty.
-   */
-  async useRefreshToken(manager: EntityManager, tokenHash: string): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(RefreshTokenEntity)
-      .set({ usedAt: new Date() })
-      .where('token_hash = :tokenHash AND used_at IS NULL', { tokenHash })
-      .execute();
-    return result.affected === 1;
+  /** Inserts a new session (in the login's transaction). */
+  async insertSession(manager: EntityManager, session: SessionEntity): Promise<void> {
+    await this.statements.write(this.sessionColumns.insertSql, this.sessionColumns.insertValues(session), manager);
   }
 
-  findRefreshToken(manager: EntityManager, tokenHash: string): Promise<RefreshTokenEntity | null> {
-    return manager.findOneBy(RefreshTokenEntity, { tokenHash });
+  /** Inserts a session's first refresh token (in the login's transaction). */
+  async insertRefreshToken(manager: EntityManager, token: RefreshTokenEntity): Promise<void> {
+    await this.statements.write(
+      this.refreshTokenColumns.insertSql,
+      this.refreshTokenColumns.insertValues(token),
+      manager,
+    );
   }
 
-  /**
-   * What a refresh needs after spending its token, in one query: the token's session if it is neither revoked nor
-   * expired, with its user's enabled flag and must-change-password flag.
-   */
-  async findRefreshable(
-    manager: EntityManager,
-    tokenHash: string,
-  ): Promise<{ session: SessionEntity; userEnabled: boolean; mustChangePassword: boolean } | null> {
-    const { entities, raw } = await manager
-      .createQueryBuilder(SessionEntity, 's')
-      .innerJoin(RefreshTokenEntity, 'rt', 'rt.session_id = s.id')
-      .innerJoin('users', 'u', 'u.id = s.user_id')
-      .addSelect('u.enabled', 'userEnabled')
-      .addSelect('u.must_change_password', 'mustChangePassword')
-      .where('rt.token_hash = :tokenHash', { tokenHash })
-      .andWhere('s.revoked_at IS NULL')
-      .andWhere('s.expires_at > :now', { now: sqlTimestamp() })
-      .getRawAndEntities<{ userEnabled: number | boolean; mustChangePassword: number | boolean }>();
-    if (!entities.length) {
+  /** A refresh token with what a refresh needs to know of its session and user; null for an unknown token. */
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenState | null> {
+    const [row] = await this.statements.select<{
+      sessionId: string;
+      userId: string;
+      expiresAt: Date | string;
+      lastUsedAt: Date | string | null;
+      live: number | boolean;
+      spent: number | boolean;
+      mustChangePassword: number | boolean;
+    }>(FIND_REFRESH_TOKEN, [sqlTimestamp(), tokenHash]);
+    if (!row) {
       return null;
     }
     return {
-      session: entities[0],
-      userEnabled: Boolean(Number(raw[0].userEnabled)),
-      mustChangePassword: Boolean(Number(raw[0].mustChangePassword)),
+      sessionId: row.sessionId,
+      userId: row.userId,
+      expiresAt: parseSqlTimestamp(row.expiresAt)!,
+      lastUsedAt: parseSqlTimestamp(row.lastUsedAt),
+      live: Boolean(Number(row.live)),
+      spent: Boolean(Number(row.spent)),
+      mustChangePassword: Boolean(Number(row.mustChangePassword)),
     };
   }
 
-  findById(manager: EntityManager, sessionId: string): Promise<SessionEntity | null> {
-    return manager.findOneBy(SessionEntity, { id: sessionId });
+  /**
+   * Issues `nextHash` in exchange for `tokenHash`, in one statement that is its own transaction: the next token is
+   * inserted only while the session is live and its user enabled, and the unique `parent_hash` lets one exchange of
+   * a token succeed however many replicas race. `spent` when the token had been exchanged already (reuse).
+   */
+  async rotateRefreshToken(tokenHash: string, nextHash: string, at: Date): Promise<'rotated' | 'dead' | 'spent'> {
+    const now = sqlTimestamp(at);
+    try {
+      const { affected } = await this.statements.write(ROTATE_REFRESH_TOKEN, [nextHash, now, tokenHash, now]);
+      return affected === 1 ? 'rotated' : 'dead';
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        return 'spent';
+      }
+      throw error;
+    }
   }
 
-  async touch(manager: EntityManager, sessionId: string, at: Date): Promise<void> {
-    await manager.update(SessionEntity, { id: sessionId }, { lastUsedAt: at });
+  async touch(sessionId: string, at: Date): Promise<void> {
+    await this.statements.write('UPDATE sessions SET last_used_at = ? WHERE id = ?', [sqlTimestamp(at), sessionId]);
   }
 
   /** A page of the user's live sessions, newest first. */

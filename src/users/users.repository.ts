@@ -19,6 +19,11 @@ export interface UserRow {
   lockedUntil: Date | null;
 }
 
+/** The user a login names, and whether failed attempts are on record (a success then clears them). */
+export interface LoginCandidate extends UserRow {
+  hasFailures: boolean;
+}
+
 export type UserChanges = Partial<
   Pick<
     UserEntity,
@@ -53,7 +58,8 @@ export class UsersRepository {
     this.columns = new EntityColumns(users.manager.connection, UserEntity, 'u');
     this.columnsWithHash = new EntityColumns(users.manager.connection, UserEntity, 'u', ['passwordHash']);
     const withLockout = (columns: EntityColumns<UserEntity>) =>
-      `SELECT ${columns.selectList}, lf.locked_until AS lockedUntil FROM users u LEFT JOIN login_failures lf ON lf.user_id = u.id`;
+      `SELECT ${columns.selectList}, lf.locked_until AS lockedUntil, lf.user_id AS failuresOf
+      FROM users u LEFT JOIN login_failures lf ON lf.user_id = u.id`;
     this.byId = `${withLockout(this.columns)} WHERE u.id = ?`;
     this.forLogin = `${withLockout(this.columnsWithHash)} WHERE u.username_key = ?`;
   }
@@ -68,7 +74,7 @@ export class UsersRepository {
   }
 
   /** The user a login names, with the password hash that is otherwise never selected and the end of its lock. */
-  findForLogin(usernameKey: string): Promise<UserRow | null> {
+  findForLogin(usernameKey: string): Promise<LoginCandidate | null> {
     return this.findOne(this.columnsWithHash, this.forLogin, usernameKey);
   }
 
@@ -147,7 +153,11 @@ export class UsersRepository {
    */
   async recordLogin(manager: EntityManager, id: string): Promise<void> {
     const now = sqlTimestamp();
-    await manager.query('UPDATE users SET last_login_at = ?, last_activity_at = ? WHERE id = ?', [now, now, id]);
+    await this.statements.write(
+      'UPDATE users SET last_login_at = ?, last_activity_at = ? WHERE id = ?',
+      [now, now, id],
+      manager,
+    );
   }
 
   /** Deletes the user; memberships, sessions and lockout rows go with it (foreign keys cascade). */
@@ -162,10 +172,14 @@ export class UsersRepository {
     sql: string,
     key: string,
     manager?: EntityManager,
-  ): Promise<UserRow | null> {
+  ): Promise<LoginCandidate | null> {
     const [row] = await this.statements.select<Record<string, unknown>>(sql, [key], manager);
     return row
-      ? { user: columns.hydrate(row), lockedUntil: parseSqlTimestamp(row.lockedUntil as Date | string | null) }
+      ? {
+          user: columns.hydrate(row),
+          lockedUntil: parseSqlTimestamp(row.lockedUntil as Date | string | null),
+          hasFailures: row.failuresOf !== null,
+        }
       : null;
   }
 

@@ -6,7 +6,7 @@ export class SessionDto {
   createdAt!: string;
   /** When its refresh tokens stop working. @example "2026-11-28T17:00:00.000Z" */
   expiresAt!: string;
-  /** The last login or refresh of the session. @example "2026-11-28T09:55:00.000Z" */
+  /** The last login or refresh of the session, to the minute. @example "2026-11-28T09:55:00.000Z" */
   lastUsedAt!: string | null;
   /** The client address it was opened from. @example "203.0.113.7" */
   ip!: string | null;

@@ -13,6 +13,11 @@ export class RefreshTokenEntity {
   @TimestampColumn('created_at')
   createdAt!: Date;
 
+  /** Set on tokens spent before parent_hash existed; a token is spent when another names it as its parent. */
   @TimestampColumn('used_at', { nullable: true })
   usedAt!: Date | null;
+
+  /** The token this one was issued in exchange for (null for a session's first token); unique. */
+  @Column({ name: 'parent_hash', type: 'varchar', length: 64, nullable: true })
+  parentHash!: string | null;
 }
