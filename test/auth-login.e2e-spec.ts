@@ -155,6 +155,15 @@ describe('login, brute force and account status', () => {
     await attempt(user.username, user.password, nextIp()).expect(200);
   });
 
+  it('admits no more parallel attempts from one address than its limit', async () => {
+    const ip = nextIp();
+    const responses = await Promise.all(
+      Array.from({ length: IP_LIMIT + 4 }, (_, i) => attempt(`parallel-nobody-${i}`, 'wrong password', ip)),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(IP_LIMIT).fill(401), ...Array(4).fill(429)]);
+  });
+
   it('checks the body before the address limit or any credential', async () => {
     expectProblem(await t.http.post('/api/v1/auth/login').send({ username: 'x' }), 400, 'validation_failed');
   });

@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey, generateKeyPairSync, JsonWebKey } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, generateKeyPairSync, JsonWebKey } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import { SigningKeysService } from '../src/auth/signing-keys.service';
 import { sqlTimestamp } from '../src/database/sql-time';
@@ -6,6 +6,7 @@ import { parseSqlTimestamp } from '../src/database/sql-time';
 import { PREDEFINED_ROLES } from '../src/roles/permissions';
 import { createUser, CreatedUser } from './factories/user.factory';
 import { bearer, expectProblem, login, startTestApp, TestApp } from './helpers/test-app';
+import { createTestDatabase, TestDatabase } from './helpers/test-database';
 
 type Pair = { accessToken: string; refreshToken: string };
 
@@ -379,5 +380,63 @@ describe('tokens: refresh, logout, revocation, introspection, keys', () => {
       }
       expect(seen!.getTime()).toBeGreaterThanOrEqual(requestedAt - 1000);
     });
+  });
+});
+
+describe('ES256 (JWT_ALGORITHM=ES256)', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    delete process.env.JWT_ALGORITHM;
+    await database.drop();
+  });
+
+  it('takes over from an RS256 key at start-up: EC key in the JWKS, ES256 tokens, earlier tokens still work', async () => {
+    const rs = await startTestApp({ database });
+    const before = await login(rs);
+    await rs.close();
+    expect(headerOf(before.accessToken)).toMatchObject({ alg: 'RS256' });
+
+    const es = await startTestApp({ database, env: { JWT_ALGORITHM: 'ES256' } });
+    try {
+      const probe = (token: string) =>
+        es.http.get('/api/v1/users/00000000-0000-4000-8000-00000000aaaa/status').set(bearer(token));
+      expect((await probe(before.accessToken)).status).toBe(404);
+      const after = await login(es);
+      const header = headerOf(after.accessToken) as { kid: string; alg: string };
+      expect(header.alg).toBe('ES256');
+      expect((await probe(after.accessToken)).status).toBe(404);
+
+      const keys = (await es.http.get('/.well-known/jwks.json').expect(200)).body.keys as Record<string, string>[];
+      const ec = keys.find((k) => k.kid === header.kid)!;
+      expect(ec).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+      expect(ec.n).toBeUndefined();
+      expect(keys.find((k) => k.kid === headerOf(before.accessToken).kid)).toMatchObject({ kty: 'RSA', alg: 'RS256' });
+      const thumbprint = createHash('sha256')
+        .update(JSON.stringify({ crv: ec.crv, kty: ec.kty, x: ec.x, y: ec.y }))
+        .digest('base64url');
+      expect(ec.kid).toBe(thumbprint);
+
+      const refreshed = await es.http
+        .post('/api/v1/auth/refresh')
+        .send({ refreshToken: after.refreshToken })
+        .expect(200);
+      expect(headerOf(refreshed.body.accessToken as string)).toMatchObject({ alg: 'ES256' });
+
+      // Under the EC key's kid only ES256 verifies: an RS256 signature (by any RSA key) is refused.
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const forged = sign(withoutTimes(payloadOf(after.accessToken)), privateKey, {
+        algorithm: 'RS256',
+        keyid: header.kid,
+        expiresIn: 300,
+      });
+      expectProblem(await probe(forged), 401, 'unauthorized');
+    } finally {
+      await es.close();
+    }
   });
 });

@@ -9,7 +9,6 @@ import { PasswordsModule } from '../passwords/passwords.module';
 import { RolesModule } from '../roles/roles.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
-import { AccessTokenStrategy } from './access-token.strategy';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LocalStrategy } from './local.strategy';
@@ -44,7 +43,6 @@ import { UserSessionsService } from './user-sessions.service';
     TokensService,
     AuthService,
     LocalStrategy,
-    AccessTokenStrategy,
     BootstrapAdminService,
     BruteForceRepository,
     BruteForceService,

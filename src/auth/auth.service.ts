@@ -8,7 +8,7 @@ import { PasswordHasher } from '../passwords/password-hasher.service';
 import { RefreshTokenState, SessionsRepository } from '../sessions/sessions.repository';
 import { UserEntity } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
-import { UsersRepository } from '../users/users.repository';
+import { LoginCandidate, UsersRepository } from '../users/users.repository';
 import { isLocked } from './brute-force.policy';
 import { BruteForceService } from './brute-force.service';
 import { IntrospectionDto } from './dto/introspection.dto';
@@ -54,8 +54,25 @@ export class AuthService {
     context: RequestContext,
     domain?: string,
   ): Promise<VerifiedLogin> {
-    await this.bruteForce.takeLoginAttempt(context.ip);
-    const found = await this.users.findForLogin(nameKey(username));
+    const { candidate, addressWindow } = await this.users.findForLogin(
+      nameKey(username),
+      this.bruteForce.addressBucket(context.ip),
+    );
+    const endAttempt = this.bruteForce.admitLoginAttempt(context.ip, addressWindow);
+    try {
+      return await this.checkCredentials(candidate, username, password, context, domain);
+    } finally {
+      endAttempt();
+    }
+  }
+
+  private async checkCredentials(
+    found: LoginCandidate | null,
+    username: string,
+    password: string,
+    context: RequestContext,
+    domain?: string,
+  ): Promise<VerifiedLogin> {
     const user = found?.user ?? null;
     const locked = isLocked(found, new Date());
     const hadFailures = found?.hasFailures ?? false;
@@ -99,7 +116,6 @@ export class AuthService {
       if (hadFailures) {
         await this.bruteForce.reset(manager, user.id);
       }
-      await this.bruteForce.refundLoginAttempt(manager, context.ip);
       await this.audit.record(manager, context, {
         action: 'auth.login',
         targetType: 'user',
@@ -126,7 +142,7 @@ export class AuthService {
     const next = newRefreshToken();
     const now = new Date();
     const outcome = await this.transactions.autocommit(async () => {
-      const rotated = await this.sessions.rotateRefreshToken(tokenHash, next.hash, now);
+      const rotated = await this.sessions.rotateRefreshToken(tokenHash, token.sessionId, next.hash, now);
       if (rotated === 'rotated' && now.getTime() - (token.lastUsedAt?.getTime() ?? 0) >= SESSION_USE_RESOLUTION_MS) {
         await this.sessions.touch(token.sessionId, now);
       }
@@ -223,6 +239,7 @@ export class AuthService {
     countTowardsLock = false,
   ): Promise<void> {
     await this.transactions.run(async (manager) => {
+      await this.bruteForce.recordAddressFailure(manager, context.ip);
       const lockedUntil = countTowardsLock && userId ? await this.bruteForce.recordFailure(manager, userId) : null;
       await this.audit.record(manager, context, {
         action: 'auth.login',

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, LessThan } from 'typeorm';
 import { forUpdate } from '../database/locking-read';
 import { PreparedStatements } from '../database/prepared-statements';
-import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
+import { sqlTimestamp } from '../database/sql-time';
 import type { FailureState } from './brute-force.policy';
 import { LoginFailureEntity } from './entities/login-failure.entity';
 import { RateLimitEntity } from './entities/rate-limit.entity';
@@ -49,28 +49,13 @@ export class BruteForceRepository {
   }
 
   /**
-   * Counts one hit in the bucket's current window (opening a new window when the last one ended) and returns the
-   * window: one upsert that is atomic on its own, however replicas race, then a read of the row. Run it through
-   * `TransactionRunner.autocommit`.
+   * Counts one hit in the bucket's current window, opening a new window when the last one ended: one upsert, the
+   * same outcome however replicas race.
    */
-  async hit(bucket: string, windowSeconds: number, now: Date): Promise<{ hits: number; windowEndsAt: Date }> {
+  async hit(manager: EntityManager, bucket: string, windowSeconds: number, now: Date): Promise<void> {
     const at = sqlTimestamp(now);
     const ends = sqlTimestamp(new Date(now.getTime() + windowSeconds * 1000));
-    await this.statements.write(this.mysql ? HIT_MYSQL : HIT_SQLITE, [bucket, ends, at, at, ends]);
-    const [row] = await this.statements.select<{ hits: number; windowEndsAt: Date | string }>(
-      'SELECT hits, window_ends_at AS windowEndsAt FROM rate_limits WHERE bucket = ?',
-      [bucket],
-    );
-    return { hits: Number(row.hits), windowEndsAt: parseSqlTimestamp(row.windowEndsAt)! };
-  }
-
-  /** Gives back one hit of the current window. */
-  async refund(manager: EntityManager, bucket: string, now: Date): Promise<void> {
-    await this.statements.write(
-      'UPDATE rate_limits SET hits = hits - 1 WHERE bucket = ? AND window_ends_at > ? AND hits > 0',
-      [bucket, sqlTimestamp(now)],
-      manager,
-    );
+    await this.statements.write(this.mysql ? HIT_MYSQL : HIT_SQLITE, [bucket, ends, at, at, ends], manager);
   }
 
   async deleteEndedWindows(manager: EntityManager, before: Date): Promise<void> {

@@ -9,14 +9,22 @@ import { BruteForceRepository } from './brute-force.repository';
 
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 
+/** Failed logins from one address in its current window, as stored in `rate_limits`. */
+export interface AddressWindow {
+  hits: number;
+  windowEndsAt: Date;
+}
+
 /**
  * Login brute-force protection, with its counters in the database so every replica enforces the same limits:
- * a temporary lock per account after repeated wrong passwords, and a fixed window of attempts per client address.
+ * a temporary lock per account after repeated wrong passwords, and a fixed window of failures per client address.
  */
 @Injectable()
 export class BruteForceService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(BruteForceService.name);
   private sweeper?: NodeJS.Timeout;
+  /** Login attempts being checked right now, by address bucket. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -33,17 +41,20 @@ export class BruteForceService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Takes one login attempt from the address's window, or refuses with 429 `rate_limited` and `Retry-After`.
-   * A successful login gives its attempt back (`refundLoginAttempt`), so only failures add up: many people
-   * behind one proxy can still log in, a script guessing passwords cannot.
+   * Admits a login attempt from `ip`, or refuses it with 429 `rate_limited` and `Retry-After` when the address's
+   * failures in the current window (`recorded`, read with the user the login names) plus the attempts from it now
+   * in flight here reach the limit. Only failures are recorded (`recordAddressFailure`): many people behind one
+   * proxy can still log in, and a successful login writes nothing here; a script guessing passwords cannot, however
+   * many attempts it sends at once. Returns the function that ends the attempt, to call once its failure, if any,
+   * is committed.
    */
-  async takeLoginAttempt(ip: string | null): Promise<void> {
-    const now = new Date();
-    const window = await this.transactions.autocommit(() =>
-      this.repository.hit(ipBucket(ip), this.config.bruteForce.ipWindowSeconds, now),
-    );
-    if (window.hits > this.config.bruteForce.ipMaxAttempts) {
-      const retryAfter = Math.max(1, Math.ceil((window.windowEndsAt.getTime() - now.getTime()) / 1000));
+  admitLoginAttempt(ip: string | null, recorded: AddressWindow | null): () => void {
+    const bucket = ipBucket(ip);
+    const now = Date.now();
+    const open = recorded && recorded.windowEndsAt.getTime() > now ? recorded : null;
+    const inFlight = this.inFlight.get(bucket) ?? 0;
+    if ((open?.hits ?? 0) + inFlight >= this.config.bruteForce.ipMaxAttempts) {
+      const retryAfter = open ? Math.max(1, Math.ceil((open.windowEndsAt.getTime() - now) / 1000)) : 1;
       throw new ProblemException(
         HttpStatus.TOO_MANY_REQUESTS,
         'rate_limited',
@@ -52,10 +63,29 @@ export class BruteForceService implements OnModuleInit, OnModuleDestroy {
         { 'retry-after': String(retryAfter) },
       );
     }
+    this.inFlight.set(bucket, inFlight + 1);
+    let ended = false;
+    return () => {
+      if (!ended) {
+        ended = true;
+        const left = (this.inFlight.get(bucket) ?? 1) - 1;
+        if (left > 0) {
+          this.inFlight.set(bucket, left);
+        } else {
+          this.inFlight.delete(bucket);
+        }
+      }
+    };
   }
 
-  refundLoginAttempt(manager: EntityManager, ip: string | null): Promise<void> {
-    return this.repository.refund(manager, ipBucket(ip), new Date());
+  /** The address's bucket, for reading its window with the login's user (see `admitLoginAttempt`). */
+  addressBucket(ip: string | null): string {
+    return ipBucket(ip);
+  }
+
+  /** Counts a failed login against its address, in the caller's transaction. */
+  recordAddressFailure(manager: EntityManager, ip: string | null): Promise<void> {
+    return this.repository.hit(manager, ipBucket(ip), this.config.bruteForce.ipWindowSeconds, new Date());
   }
 
   /** Counts a wrong password; returns the end of the lock it started, if any. Runs in the caller's transaction. */

@@ -6,7 +6,6 @@ import { decode, verify } from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
 import { EntityManager } from 'typeorm';
 import { authConfig } from '../config/auth.config';
-import type { AccessTokenClaims } from './access-token.strategy';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionsRepository } from '../sessions/sessions.repository';
@@ -27,10 +26,19 @@ export function newRefreshToken(): { token: string; hash: string } {
   return { token, hash: hashRefreshToken(token) };
 }
 
+/** The claims of our access tokens. */
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  typ: 'access';
+  iat: number;
+  exp: number;
+}
+
 /** How many verified access tokens a replica remembers (a few hundred bytes each). */
 const VERIFIED_TOKENS = 10_000;
 
-/** Sessions and the tokens that point at them: short-lived RS256 access tokens and one-time refresh tokens. */
+/** Sessions and the tokens that point at them: short-lived signed access tokens and one-time refresh tokens. */
 @Injectable()
 export class TokensService {
   /**
@@ -93,10 +101,10 @@ export class TokensService {
   }
 
   signAccessToken(userId: string, sessionId: string): string {
-    const { kid, privateKey } = this.keys.signingKey();
+    const { kid, algorithm, privateKey } = this.keys.signingKey();
     const claims: Pick<AccessTokenClaims, 'sub' | 'sid' | 'typ'> = { sub: userId, sid: sessionId, typ: 'access' };
     return this.jwt.sign(claims, {
-      algorithm: 'RS256',
+      algorithm,
       privateKey,
       keyid: kid,
       expiresIn: this.config.accessTokenTtlSeconds,
@@ -106,7 +114,7 @@ export class TokensService {
   }
 
   /**
-   * The claims of an access token if it carries our RS256 signature, issuer and audience and has not expired;
+   * The claims of an access token if it carries our signature, issuer and audience and has not expired;
    * null for anything else. Whether its session is still live is the caller's question.
    */
   async verifyAccessToken(token: string): Promise<AccessTokenClaims | null> {
@@ -119,8 +127,9 @@ export class TokensService {
       return null;
     }
     try {
-      const claims = verify(token, key, {
-        algorithms: ['RS256'],
+      // Only the algorithm of the key the token names: no other algorithm, and never `none`.
+      const claims = verify(token, key.publicKey, {
+        algorithms: [key.algorithm],
         issuer: this.config.issuer,
         audience: this.config.audience,
       }) as Partial<AccessTokenClaims>;

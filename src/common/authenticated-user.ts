@@ -1,4 +1,4 @@
-/** The caller of an authenticated request, set on `request.user` by the access-token strategy. */
+/** The caller of an authenticated request, set on `request.user` by AuthenticationGuard. */
 export interface AuthenticatedUser {
   id: string;
   username: string;

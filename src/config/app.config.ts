@@ -2,10 +2,11 @@ import { registerAs } from '@nestjs/config';
 
 /**
  * Which proxies may tell Roster the client address through `X-Forwarded-For` (Fastify's `trustProxy`):
- * `false` (default: nobody, the socket address counts), `true` (any), a hop count, or addresses/CIDRs.
- * It matters for the per-address login limit and the audit trail: trusting everyone lets a client pick its address.
+ * `false` (default: nobody, the socket address counts), `true` (any), or addresses/CIDRs. Not a hop count: it cannot
+ * tell the proxy from a client that sends the header itself (Fastify 5.12 trusts nobody for one). It matters for
+ * the per-address login limit and the audit trail: trusting everyone lets a client pick its address.
  */
-export function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+export function parseTrustProxy(value: string | undefined): boolean | string[] {
   const raw = (value ?? 'false').trim();
   if (raw === 'false' || raw === '') {
     return false;
@@ -13,7 +14,7 @@ export function parseTrustProxy(value: string | undefined): boolean | number | s
   if (raw === 'true') {
     return true;
   }
-  return /^\d+$/.test(raw) ? Number(raw) : raw.split(',').map((entry) => entry.trim());
+  return raw.split(',').map((entry) => entry.trim());
 }
 
 export const appConfig = registerAs('app', () => ({

@@ -22,6 +22,8 @@ export const authConfig = registerAs('auth', () => ({
   issuer: process.env.JWT_ISSUER ?? 'roster',
   audience: process.env.JWT_AUDIENCE ?? 'roster',
   privateKeyPem: process.env.JWT_PRIVATE_KEY || undefined,
+  /** How access tokens are signed: RS256 (default) or ES256; with JWT_PRIVATE_KEY the key's type decides. */
+  jwtAlgorithm: (process.env.JWT_ALGORITHM || undefined) as 'RS256' | 'ES256' | undefined,
   /** How often each replica re-reads the signing keys, so a rotation made on another replica reaches it. */
   signingKeysReloadSeconds: int(process.env.SIGNING_KEYS_RELOAD_SECONDS, 30),
   /** Brute-force protection per account (ASVS 2.2.1: at most 100 failures per hour) and per client address. */

@@ -39,8 +39,9 @@ export class EnvironmentVariables {
   HOST?: string;
 
   @IsOptional()
-  @Matches(/^(true|false|\d{1,2}|[0-9A-Fa-f:.]+(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*)$/, {
-    message: 'must be false, true, a hop count, or comma-separated proxy addresses/CIDRs',
+  @Matches(/^(true|false|[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*(\/\d{1,3})?(\s*,\s*[0-9A-Fa-f:.]+(\/\d{1,3})?)*)$/, {
+    message:
+      'must be false, true, or comma-separated proxy addresses/CIDRs (a hop count cannot tell a proxy from a client)',
   })
   TRUST_PROXY?: string;
 
@@ -119,10 +120,14 @@ export class EnvironmentVariables {
   JWT_AUDIENCE?: string;
 
   @IsOptional()
-  @Matches(/-----BEGIN (RSA )?PRIVATE KEY-----/, {
-    message: 'must be a PEM-encoded RSA private key',
+  @Matches(/-----BEGIN (RSA |EC )?PRIVATE KEY-----/, {
+    message: 'must be a PEM-encoded RSA or EC P-256 private key',
   })
   JWT_PRIVATE_KEY?: string;
+
+  @IsOptional()
+  @IsIn(['RS256', 'ES256'])
+  JWT_ALGORITHM?: string;
 
   @IsOptional()
   @Type(() => Number)

@@ -68,10 +68,13 @@ const FIND_REFRESH_TOKEN = `SELECT rt.session_id AS sessionId, s.user_id AS user
   FROM refresh_tokens rt INNER JOIN sessions s ON s.id = rt.session_id INNER JOIN users u ON u.id = s.user_id
   WHERE rt.token_hash = ?`;
 
+/**
+ * Values: next hash, parent (presented) hash, now, session id, now. It reads no refresh_tokens row: an INSERT that
+ * selects from its own table makes MySQL copy what it reads into a temporary table first.
+ */
 const ROTATE_REFRESH_TOKEN = `INSERT INTO refresh_tokens (token_hash, session_id, parent_hash, created_at, used_at)
-  SELECT ?, rt.session_id, rt.token_hash, ?, NULL
-  FROM refresh_tokens rt INNER JOIN sessions s ON s.id = rt.session_id INNER JOIN users u ON u.id = s.user_id
-  WHERE rt.token_hash = ? AND rt.used_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > ? AND u.enabled = 1`;
+  SELECT ?, s.id, ?, ?, NULL FROM sessions s INNER JOIN users u ON u.id = s.user_id
+  WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.enabled = 1`;
 
 @Injectable()
 export class SessionsRepository {
@@ -173,14 +176,26 @@ export class SessionsRepository {
   }
 
   /**
-   * Issues `nextHash` in exchange for `tokenHash`, in one statement that is its own transaction: the next token is
-   * inserted only while the session is live and its user enabled, and the unique `parent_hash` lets one exchange of
-   * a token succeed however many replicas race. `spent` when the token had been exchanged already (reuse).
+   * Issues `nextHash` in exchange for `token` (of `sessionId`), in one statement that is its own transaction: the
+   * next token is inserted only while the session is live and its user enabled, and the unique `parent_hash` lets
+   * one exchange of a token succeed however many replicas race. `spent` when the token had been exchanged already
+   * (reuse). The caller has read the token as not spent: `used_at`, set only before parent_hash existed, stays set.
    */
-  async rotateRefreshToken(tokenHash: string, nextHash: string, at: Date): Promise<'rotated' | 'dead' | 'spent'> {
+  async rotateRefreshToken(
+    tokenHash: string,
+    sessionId: string,
+    nextHash: string,
+    at: Date,
+  ): Promise<'rotated' | 'dead' | 'spent'> {
     const now = sqlTimestamp(at);
     try {
-      const { affected } = await this.statements.write(ROTATE_REFRESH_TOKEN, [nextHash, now, tokenHash, now]);
+      const { affected } = await this.statements.write(ROTATE_REFRESH_TOKEN, [
+        nextHash,
+        tokenHash,
+        now,
+        sessionId,
+        now,
+      ]);
       return affected === 1 ? 'rotated' : 'dead';
     } catch (error) {
       if (isUniqueViolation(error)) {

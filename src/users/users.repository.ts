@@ -24,6 +24,12 @@ export interface LoginCandidate extends UserRow {
   hasFailures: boolean;
 }
 
+/** What a login reads first: the user it names, if any, and its address's open window of failures, if any. */
+export interface LoginLookup {
+  candidate: LoginCandidate | null;
+  addressWindow: { hits: number; windowEndsAt: Date } | null;
+}
+
 export type UserChanges = Partial<
   Pick<
     UserEntity,
@@ -57,11 +63,15 @@ export class UsersRepository {
   ) {
     this.columns = new EntityColumns(users.manager.connection, UserEntity, 'u');
     this.columnsWithHash = new EntityColumns(users.manager.connection, UserEntity, 'u', ['passwordHash']);
-    const withLockout = (columns: EntityColumns<UserEntity>) =>
-      `SELECT ${columns.selectList}, lf.locked_until AS lockedUntil, lf.user_id AS failuresOf
-      FROM users u LEFT JOIN login_failures lf ON lf.user_id = u.id`;
-    this.byId = `${withLockout(this.columns)} WHERE u.id = ?`;
-    this.forLogin = `${withLockout(this.columnsWithHash)} WHERE u.username_key = ?`;
+    this.byId = `SELECT ${this.columns.selectList}, lf.locked_until AS lockedUntil, lf.user_id AS failuresOf
+      FROM users u LEFT JOIN login_failures lf ON lf.user_id = u.id WHERE u.id = ?`;
+    // One row whether or not the user exists, so the address's window comes along either way.
+    this.forLogin = `SELECT ${this.columnsWithHash.selectList}, lf.locked_until AS lockedUntil, lf.user_id AS failuresOf,
+        rl.hits AS addressHits, rl.window_ends_at AS addressWindowEndsAt
+      FROM (SELECT 1 AS one) d
+      LEFT JOIN users u ON u.username_key = ?
+      LEFT JOIN login_failures lf ON lf.user_id = u.id
+      LEFT JOIN rate_limits rl ON rl.bucket = ? AND rl.window_ends_at > ?`;
   }
 
   async isEmpty(): Promise<boolean> {
@@ -69,13 +79,31 @@ export class UsersRepository {
   }
 
   /** The user by id (without its password hash), in the transaction of `manager` if given. */
-  findById(id: string, manager?: EntityManager): Promise<UserRow | null> {
-    return this.findOne(this.columns, this.byId, id, manager);
+  async findById(id: string, manager?: EntityManager): Promise<UserRow | null> {
+    const [row] = await this.statements.select<Record<string, unknown>>(this.byId, [id], manager);
+    return row ? this.candidate(this.columns, row) : null;
   }
 
-  /** The user a login names, with the password hash that is otherwise never selected and the end of its lock. */
-  findForLogin(usernameKey: string): Promise<LoginCandidate | null> {
-    return this.findOne(this.columnsWithHash, this.forLogin, usernameKey);
+  /**
+   * The user a login names, with the password hash that is otherwise never selected and the end of its lock, and
+   * the open window of failed logins of the address `addressBucket` (see BruteForceService): one statement.
+   */
+  async findForLogin(usernameKey: string, addressBucket: string): Promise<LoginLookup> {
+    const [row] = await this.statements.select<Record<string, unknown>>(this.forLogin, [
+      usernameKey,
+      addressBucket,
+      sqlTimestamp(),
+    ]);
+    return {
+      candidate: row.u_id === null ? null : this.candidate(this.columnsWithHash, row),
+      addressWindow:
+        row.addressHits === null
+          ? null
+          : {
+              hits: Number(row.addressHits),
+              windowEndsAt: parseSqlTimestamp(row.addressWindowEndsAt as Date | string)!,
+            },
+    };
   }
 
   findWithPasswordHash(id: string): Promise<UserEntity | null> {
@@ -167,20 +195,12 @@ export class UsersRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  private async findOne(
-    columns: EntityColumns<UserEntity>,
-    sql: string,
-    key: string,
-    manager?: EntityManager,
-  ): Promise<LoginCandidate | null> {
-    const [row] = await this.statements.select<Record<string, unknown>>(sql, [key], manager);
-    return row
-      ? {
-          user: columns.hydrate(row),
-          lockedUntil: parseSqlTimestamp(row.lockedUntil as Date | string | null),
-          hasFailures: row.failuresOf !== null,
-        }
-      : null;
+  private candidate(columns: EntityColumns<UserEntity>, row: Record<string, unknown>): LoginCandidate {
+    return {
+      user: columns.hydrate(row),
+      lockedUntil: parseSqlTimestamp(row.lockedUntil as Date | string | null),
+      hasFailures: row.failuresOf !== null,
+    };
   }
 
   private withLock(manager?: EntityManager): SelectQueryBuilder<UserEntity> {

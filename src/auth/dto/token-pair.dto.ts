@@ -1,5 +1,5 @@
 export class TokenPairDto {
-  /** RS256 JWT to send as `Authorization: Bearer …`. */
+  /** A signed JWT (RS256, or ES256 with `JWT_ALGORITHM=ES256`) to send as `Authorization: Bearer …`. */
   accessToken!: string;
   /** @example "Bearer" */
   tokenType!: 'Bearer';
