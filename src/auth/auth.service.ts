@@ -54,15 +54,19 @@ export class AuthService {
     context: RequestContext,
     domain?: string,
   ): Promise<VerifiedLogin> {
-    const { candidate, addressWindow } = await this.users.findForLogin(
-      nameKey(username),
-      this.bruteForce.addressBucket(context.ip),
-    );
-    const endAttempt = this.bruteForce.admitLoginAttempt(context.ip, addressWindow);
+    const attempt = this.bruteForce.startLoginAttempt(context.ip);
+    let succeeded = false;
     try {
-      return await this.checkCredentials(candidate, username, password, context, domain);
+      const { candidate, addressWindow } = await this.users.findForLogin(
+        nameKey(username),
+        this.bruteForce.addressBucket(attempt),
+      );
+      this.bruteForce.admitLoginAttempt(attempt, addressWindow);
+      const verified = await this.checkCredentials(candidate, username, password, context, domain);
+      succeeded = true;
+      return verified;
     } finally {
-      endAttempt();
+      this.bruteForce.endLoginAttempt(attempt, !succeeded);
     }
   }
 

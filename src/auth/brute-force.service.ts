@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { ProblemException } from '../common/errors/problem.exception';
 import { authConfig } from '../config/auth.config';
 import { TransactionRunner } from '../database/transaction-runner';
+import { AddressAttempt, AddressAttempts } from './address-attempts';
 import { afterFailure, isLocked } from './brute-force.policy';
 import { BruteForceRepository } from './brute-force.repository';
 
@@ -23,8 +24,8 @@ export interface AddressWindow {
 export class BruteForceService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(BruteForceService.name);
   private sweeper?: NodeJS.Timeout;
-  /** Login attempts being checked right now, by address bucket. */
-  private readonly inFlight = new Map<string, number>();
+  /** The login attempts this replica is handling, by address. */
+  private readonly attempts = new AddressAttempts();
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -41,19 +42,25 @@ export class BruteForceService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Admits a login attempt from `ip`, or refuses it with 429 `rate_limited` and `Retry-After` when the address's
-   * failures in the current window (`recorded`, read with the user the login names) plus the attempts from it now
-   * in flight here reach the limit. Only failures are recorded (`recordAddressFailure`): many people behind one
-   * proxy can still log in, and a successful login writes nothing here; a script guessing passwords cannot, however
-   * many attempts it sends at once. Returns the function that ends the attempt, to call once its failure, if any,
-   * is committed.
+   * A login attempt from `ip` is about to read its address's recorded failures (with the user it names, from
+   * `addressBucket`): call before that read, then `admitLoginAttempt` with what it found, and `endLoginAttempt`.
    */
-  admitLoginAttempt(ip: string | null, recorded: AddressWindow | null): () => void {
-    const bucket = ipBucket(ip);
+  startLoginAttempt(ip: string | null): AddressAttempt {
+    return this.attempts.start(ipBucket(ip));
+  }
+
+  /**
+   * Admits the attempt, or refuses it with 429 `rate_limited` and `Retry-After` when the address's failures in the
+   * current window (`recorded`) plus the attempts from it in flight here reach the limit. Only failures are recorded
+   * (`recordAddressFailure`): many people behind one proxy can still log in and a successful login writes nothing
+   * here, while a script guessing passwords is held to the limit however many attempts it sends at once (exactly on
+   * one replica; across replicas, plus what the others have in flight).
+   */
+  admitLoginAttempt(attempt: AddressAttempt, recorded: AddressWindow | null): void {
     const now = Date.now();
     const open = recorded && recorded.windowEndsAt.getTime() > now ? recorded : null;
-    const inFlight = this.inFlight.get(bucket) ?? 0;
-    if ((open?.hits ?? 0) + inFlight >= this.config.bruteForce.ipMaxAttempts) {
+    if ((open?.hits ?? 0) + this.attempts.unseen(attempt) >= this.config.bruteForce.ipMaxAttempts) {
+      this.attempts.end(attempt, false);
       const retryAfter = open ? Math.max(1, Math.ceil((open.windowEndsAt.getTime() - now) / 1000)) : 1;
       throw new ProblemException(
         HttpStatus.TOO_MANY_REQUESTS,
@@ -63,24 +70,17 @@ export class BruteForceService implements OnModuleInit, OnModuleDestroy {
         { 'retry-after': String(retryAfter) },
       );
     }
-    this.inFlight.set(bucket, inFlight + 1);
-    let ended = false;
-    return () => {
-      if (!ended) {
-        ended = true;
-        const left = (this.inFlight.get(bucket) ?? 1) - 1;
-        if (left > 0) {
-          this.inFlight.set(bucket, left);
-        } else {
-          this.inFlight.delete(bucket);
-        }
-      }
-    };
+    this.attempts.admit(attempt);
   }
 
-  /** The address's bucket, for reading its window with the login's user (see `admitLoginAttempt`). */
-  addressBucket(ip: string | null): string {
-    return ipBucket(ip);
+  /** The attempt is over: `failed` once its failure is committed (or when it could not tell). */
+  endLoginAttempt(attempt: AddressAttempt, failed: boolean): void {
+    this.attempts.end(attempt, failed);
+  }
+
+  /** The key of the address's window in `rate_limits`, for reading it with the login's user. */
+  addressBucket(attempt: AddressAttempt): string {
+    return attempt.bucket;
   }
 
   /** Counts a failed login against its address, in the caller's transaction. */

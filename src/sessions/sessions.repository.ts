@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import DataLoader from 'dataloader';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { CURRENT_AUTHZ_EPOCH } from '../authz/authz-epoch';
 import type { CursorValue } from '../common/pagination/cursor';
 import { applyKeyset } from '../common/pagination/keyset';
 import { isUniqueViolation } from '../common/errors/database-errors';
+import { batchedLookup, placeholders } from '../database/batched-lookup';
 import { EntityColumns } from '../database/entity-columns';
 import { PreparedStatements } from '../database/prepared-statements';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
@@ -31,9 +31,6 @@ interface LiveRow {
   authzEpoch: number | string;
 }
 
-/** The most session checks one query answers. */
-const MAX_BATCH = 100;
-
 /**
  * The live sessions among some ids: each session is live and its user still exists and is enabled, so disabling,
  * deleting and revoking bite on the very next request. The authorization epoch comes in the same round trip, so
@@ -43,8 +40,7 @@ function findLiveSql(count: number): string {
   return `SELECT s.id AS sessionId, s.user_id AS userId, u.username AS username, u.last_activity_at AS lastActivityAt,
       ${CURRENT_AUTHZ_EPOCH} AS authzEpoch
     FROM sessions s INNER JOIN users u ON u.id = s.user_id
-    WHERE s.id IN (${Array.from({ length: count }, () => '?').join(', ')})
-      AND s.revoked_at IS NULL AND s.expires_at > ? AND u.enabled = 1`;
+    WHERE s.id IN (${placeholders(count)}) AND s.revoked_at IS NULL AND s.expires_at > ? AND u.enabled = 1`;
 }
 
 /** What a refresh needs to know about the token it was given. */
@@ -78,16 +74,8 @@ const ROTATE_REFRESH_TOKEN = `INSERT INTO refresh_tokens (token_hash, session_id
 
 @Injectable()
 export class SessionsRepository {
-  /**
-   * The check behind every authenticated request. Checks that arrive together (within one turn of the event loop)
-   * share one prepared statement over primary keys. Each check still reads the database after its request came in:
-   * the batch is sent once the turn is over, so nothing committed before a request can be missed by its check.
-   */
-  private readonly liveSessions = new DataLoader<string, LiveRow | undefined>((ids) => this.findLiveAmong(ids), {
-    cache: false,
-    maxBatchSize: MAX_BATCH,
-    batchScheduleFn: (dispatch) => setImmediate(dispatch),
-  });
+  /** The check behind every authenticated request; checks that arrive together share one query (batchedLookup). */
+  private readonly liveSession = batchedLookup((ids: string[]) => this.findLiveAmong(ids));
 
   private readonly sessionColumns: EntityColumns<SessionEntity>;
   private readonly refreshTokenColumns: EntityColumns<RefreshTokenEntity>;
@@ -101,7 +89,7 @@ export class SessionsRepository {
   }
 
   async findLive(sessionId: string, userId: string): Promise<LiveSession | null> {
-    const row = await this.liveSessions.load(sessionId);
+    const row = await this.liveSession(sessionId);
     if (!row || row.userId !== userId) {
       return null;
     }
@@ -113,11 +101,9 @@ export class SessionsRepository {
     };
   }
 
-  private async findLiveAmong(ids: readonly string[]): Promise<(LiveRow | undefined)[]> {
-    const distinct = [...new Set(ids)];
-    const rows = await this.statements.select<LiveRow>(findLiveSql(distinct.length), [...distinct, sqlTimestamp()]);
-    const byId = new Map(rows.map((row) => [row.sessionId, row]));
-    return ids.map((id) => byId.get(id));
+  private async findLiveAmong(ids: string[]): Promise<Map<string, LiveRow>> {
+    const rows = await this.statements.select<LiveRow>(findLiveSql(ids.length), [...ids, sqlTimestamp()]);
+    return new Map(rows.map((row) => [row.sessionId, row]));
   }
 
   /** Ends every live session of a user (password change or reset, conversion, admin revoke). */

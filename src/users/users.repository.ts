@@ -6,6 +6,7 @@ import type { CursorValue } from '../common/pagination/cursor';
 import { containsPattern, prefixPattern } from '../common/like-pattern';
 import { countsByType } from '../common/counts-by-type';
 import { applyKeyset } from '../common/pagination/keyset';
+import { batchedLookup, placeholders } from '../database/batched-lookup';
 import { EntityColumns } from '../database/entity-columns';
 import { PreparedStatements } from '../database/prepared-statements';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
@@ -55,6 +56,9 @@ export class UsersRepository {
   private readonly columns: EntityColumns<UserEntity>;
   private readonly columnsWithHash: EntityColumns<UserEntity>;
   private readonly byId: string;
+  private readonly byIds: (count: number) => string;
+  /** Users read by id outside a transaction; reads that arrive together share one query (batchedLookup). */
+  private readonly user = batchedLookup((ids: string[]) => this.findByIds(ids));
   private readonly forLogin: string;
 
   constructor(
@@ -63,8 +67,10 @@ export class UsersRepository {
   ) {
     this.columns = new EntityColumns(users.manager.connection, UserEntity, 'u');
     this.columnsWithHash = new EntityColumns(users.manager.connection, UserEntity, 'u', ['passwordHash']);
-    this.byId = `SELECT ${this.columns.selectList}, lf.locked_until AS lockedUntil, lf.user_id AS failuresOf
-      FROM users u LEFT JOIN login_failures lf ON lf.user_id = u.id WHERE u.id = ?`;
+    const withLockout = `SELECT ${this.columns.selectList}, lf.locked_until AS lockedUntil, lf.user_id AS failuresOf
+      FROM users u LEFT JOIN login_failures lf ON lf.user_id = u.id`;
+    this.byId = `${withLockout} WHERE u.id = ?`;
+    this.byIds = (count) => `${withLockout} WHERE u.id IN (${placeholders(count)})`;
     // One row whether or not the user exists, so the address's window comes along either way.
     this.forLogin = `SELECT ${this.columnsWithHash.selectList}, lf.locked_until AS lockedUntil, lf.user_id AS failuresOf,
         rl.hits AS addressHits, rl.window_ends_at AS addressWindowEndsAt
@@ -80,8 +86,16 @@ export class UsersRepository {
 
   /** The user by id (without its password hash), in the transaction of `manager` if given. */
   async findById(id: string, manager?: EntityManager): Promise<UserRow | null> {
+    if (!manager) {
+      return (await this.user(id)) ?? null;
+    }
     const [row] = await this.statements.select<Record<string, unknown>>(this.byId, [id], manager);
     return row ? this.candidate(this.columns, row) : null;
+  }
+
+  private async findByIds(ids: string[]): Promise<Map<string, UserRow>> {
+    const rows = await this.statements.select<Record<string, unknown>>(this.byIds(ids.length), ids);
+    return new Map(rows.map((row) => [row.u_id as string, this.candidate(this.columns, row)]));
   }
 
   /**

@@ -1,0 +1,26 @@
+import DataLoader from 'dataloader';
+
+/** The most keys one batched query asks for. */
+const MAX_BATCH = 100;
+
+/** `?, ?, …` for an IN list of `count` values. */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+/**
+ * Lookups by key that arrive together (within one turn of the event loop) share one query: `find` gets the distinct
+ * keys and returns what it found by key. Each lookup still reads the database after it was asked for, since the
+ * batch is sent once the turn is over: nothing committed before a request came in can be missed by its lookup.
+ * Nothing is cached across batches; lookups of the same key in one batch share the value, so treat it as read-only.
+ */
+export function batchedLookup<K, V>(find: (keys: K[]) => Promise<Map<K, V>>): (key: K) => Promise<V | undefined> {
+  const loader = new DataLoader<K, V | undefined>(
+    async (keys) => {
+      const found = await find([...new Set(keys)]);
+      return keys.map((key) => found.get(key));
+    },
+    { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+  );
+  return (key) => loader.load(key);
+}
