@@ -1,5 +1,6 @@
 import { migrations } from '../src/database/migrations';
 import { GroupMemberCount1764800000000 } from '../src/database/migrations/1764800000000-group-member-count';
+import { UserSearchGrams1765100000000 } from '../src/database/migrations/1765100000000-user-search-grams';
 import { createUser } from './factories/user.factory';
 import { bearer, login, startTestApp, TestApp } from './helpers/test-app';
 
@@ -41,5 +42,23 @@ describe('migrations', () => {
     expect(counted.body.memberCount).toBe(2);
     const stillEmpty = await t.http.get(`/api/v1/groups/${empty.body.id}`).set(admin).expect(200);
     expect(stillEmpty.body.memberCount).toBe(0);
+  });
+
+  it('user-search-grams: re-applying indexes the users already there, so search finds them', async () => {
+    const admin = bearer((await login(t)).accessToken);
+    const user = await createUser(t, { username: 'backfilled', fullName: 'Wilhelmina Quorn' });
+    for (
+      let i = 0;
+      i < migrations.length - migrations.findIndex((m) => m.name === UserSearchGrams1765100000000.name);
+      i++
+    ) {
+      await t.dataSource.undoLastMigration();
+    }
+    expect(await t.dataSource.createQueryRunner().hasTable('user_search_grams')).toBe(false);
+    await t.dataSource.runMigrations();
+    const [row] = await t.dataSource.query('SELECT COUNT(*) AS n FROM user_search_grams WHERE user_id = ?', [user.id]);
+    expect(Number((row as { n: number | string }).n)).toBeGreaterThan(10);
+    const found = await t.http.get('/api/v1/users').query({ search: 'quorn' }).set(admin).expect(200);
+    expect(found.body.items.map((u: { username: string }) => u.username)).toEqual(['backfilled']);
   });
 });

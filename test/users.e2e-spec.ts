@@ -432,6 +432,56 @@ describe('users', () => {
       expect((await list({ search: '%' })).body.items).toEqual([]);
     });
 
+    describe('through the trigram index', () => {
+      const names = async (search: string) =>
+        (await list({ search })).body.items.map((u: { username: string }) => u.username);
+
+      it('keeps up with edits and deletes, and finds nothing for a trigram nobody has', async () => {
+        const user = await createUser(t, { username: 'tri.gram', fullName: 'Quentin Xylo' });
+        expect(await names('xylo')).toEqual(['tri.gram']);
+        await t.http
+          .patch(`/api/v1/users/${user.id}`)
+          .set(bearer(admin))
+          .send({ fullName: 'Quentin Vibra' })
+          .expect(200);
+        expect(await names('xylo')).toEqual([]);
+        expect(await names('vibra')).toEqual(['tri.gram']);
+        expect(await names('qqqzzz')).toEqual([]);
+        await t.http.delete(`/api/v1/users/${user.id}`).set(bearer(admin)).expect(204);
+        expect(await names('vibra')).toEqual([]);
+        const [row] = await t.dataSource.query('SELECT COUNT(*) AS n FROM user_search_grams WHERE user_id = ?', [
+          user.id,
+        ]);
+        expect(Number((row as { n: number | string }).n)).toBe(0);
+      });
+
+      it('finds terms whose trigrams turned common by scanning, and terms shorter than a trigram', async () => {
+        await createUser(t, { username: 'commonplace', fullName: 'Often Seen' });
+        const renamed = await createUser(t, { username: 'plain.user', fullName: 'Plain' });
+        // As if thousands of users had them: common trigrams lose their postings.
+        const common = ['com', 'omm', 'mmo', 'mon'];
+        const list = common.map(() => '?').join(', ');
+        await t.dataSource.query(`UPDATE search_grams SET common = 1 WHERE gram IN (${list})`, common);
+        await t.dataSource.query(`DELETE FROM user_search_grams WHERE gram IN (${list})`, common);
+        expect(await names('common')).toEqual(['commonplace']);
+        expect(await names('commonpl')).toEqual(['commonplace']);
+        const count = await t.http
+          .get('/api/v1/users/count')
+          .query({ search: 'common' })
+          .set(bearer(admin))
+          .expect(200);
+        expect(count.body).toEqual({ count: 1 });
+        // The scan checks each user's trigram bloom, which an edit keeps up to date.
+        await t.http
+          .patch(`/api/v1/users/${renamed.id}`)
+          .set(bearer(admin))
+          .send({ fullName: 'Commonwealth' })
+          .expect(200);
+        expect(await names('common')).toEqual(['commonplace', 'plain.user']);
+        expect(await names('ft')).toEqual(['commonplace']);
+      });
+    });
+
     it('finds users by a case-insensitive username prefix, not by other fields or the middle of a name', async () => {
       const names = async (query: Record<string, unknown>) =>
         (await list(query)).body.items.map((u: { username: string }) => u.username);

@@ -7,6 +7,7 @@ import type { CursorValue } from '../common/pagination/cursor';
 import { applyKeyset } from '../common/pagination/keyset';
 import { sqlTimestamp } from '../database/sql-time';
 import { UserEntity } from '../users/entities/user.entity';
+import { UserChanges, UsersRepository } from '../users/users.repository';
 import { DirectoryEntity } from './entities/directory.entity';
 
 /** The columns of `user_groups` this module reads (the groups module owns the entity). */
@@ -26,7 +27,10 @@ export type PrincipalRef = { type: 'user' | 'group'; id: string };
  */
 @Injectable()
 export class DirectoriesRepository {
-  constructor(@InjectRepository(DirectoryEntity) private readonly directories: Repository<DirectoryEntity>) {}
+  constructor(
+    @InjectRepository(DirectoryEntity) private readonly directories: Repository<DirectoryEntity>,
+    private readonly users: UsersRepository,
+  ) {}
 
   /** The default entity manager, for reads outside a transaction. */
   manager(): EntityManager {
@@ -130,35 +134,29 @@ export class DirectoriesRepository {
     });
   }
 
+  /** External users are written through UsersRepository, which keeps the search index with them. */
   async insertUser(manager: EntityManager, user: UserEntity): Promise<void> {
-    await manager.insert(UserEntity, user);
+    await this.users.insert(manager, user);
   }
 
   async updateUser(
     manager: EntityManager,
     id: string,
-    changes: Partial<
-      Pick<
-        UserEntity,
-        | 'fullName'
-        | 'email'
-        | 'phone'
-        | 'department'
-        | 'searchText'
-        | 'type'
-        | 'directoryId'
-        | 'externalDn'
-        | 'passwordHash'
-        | 'mustChangePassword'
-      >
+    changes: Pick<
+      UserChanges,
+      | 'fullName'
+      | 'email'
+      | 'phone'
+      | 'department'
+      | 'searchText'
+      | 'type'
+      | 'directoryId'
+      | 'externalDn'
+      | 'passwordHash'
+      | 'mustChangePassword'
     >,
   ): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set({ ...changes, updatedAt: new Date(), version: () => 'version + 1' })
-      .where('id = :id', { id })
-      .execute();
+    await this.users.update(manager, id, changes);
   }
 
   async findGroupByNameKey(manager: EntityManager, nameKey: string): Promise<GroupRow | null> {

@@ -9,6 +9,7 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { DirectorySummaryController } from './directory-summary.controller';
 import { UserEntity } from './entities/user.entity';
 import { UsersController } from './users.controller';
+import { UserSearchIndex } from './user-search-index';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
@@ -23,7 +24,7 @@ import { UsersService } from './users.service';
     GroupsModule,
   ],
   controllers: [UsersController, DirectorySummaryController],
-  providers: [UsersRepository, UsersService],
+  providers: [UsersRepository, UserSearchIndex, UsersService],
   exports: [UsersRepository, UsersService],
 })
 export class UsersModule {}

@@ -12,6 +12,8 @@ import { PreparedStatements } from '../database/prepared-statements';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
 import type { UserFilters, UserSort } from './dto/list-users-query.dto';
 import { UserEntity, UserType } from './entities/user.entity';
+import { gramBloom, gramsOf } from './search-grams';
+import { SearchPlan, UserSearchIndex } from './user-search-index';
 import { nameKey } from './username';
 
 /** A user with the end of its brute-force lock, if any (kept by auth in `login_failures`). */
@@ -34,7 +36,17 @@ export interface LoginLookup {
 export type UserChanges = Partial<
   Pick<
     UserEntity,
-    'fullName' | 'email' | 'phone' | 'department' | 'enabled' | 'searchText' | 'passwordHash' | 'mustChangePassword'
+    | 'fullName'
+    | 'email'
+    | 'phone'
+    | 'department'
+    | 'enabled'
+    | 'searchText'
+    | 'passwordHash'
+    | 'mustChangePassword'
+    | 'type'
+    | 'directoryId'
+    | 'externalDn'
   >
 >;
 
@@ -64,6 +76,7 @@ export class UsersRepository {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly statements: PreparedStatements,
+    private readonly searchIndex: UserSearchIndex,
   ) {
     this.columns = new EntityColumns(users.manager.connection, UserEntity, 'u');
     this.columnsWithHash = new EntityColumns(users.manager.connection, UserEntity, 'u', ['passwordHash']);
@@ -124,18 +137,27 @@ export class UsersRepository {
     return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id }).getOne();
   }
 
-  /** One keyset page (`limit + 1` rows, see `toPage`), in the order of `sort`. */
+  /**
+   * One keyset page (`limit + 1` rows, see `toPage`), in the order of `sort`. A substring search is planned on the
+   * trigram index (UserSearchIndex): the users holding the term's rarest trigrams are its only candidates, read in
+   * page order from one join; a term of common trigrams only is scanned for, below.
+   */
   async page(filters: UserFilters, sort: UserSort, limit: number, position?: CursorValue[]): Promise<UserRow[]> {
     const column = SORT_COLUMNS[sort.replace(/^-/, '')];
     const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
-    if (!filters.search) {
-      const qb = this.filtered(this.withLock(), filters);
+    const plan = filters.search ? await this.searchIndex.plan(nameKey(filters.search)) : undefined;
+    if (plan?.kind === 'none') {
+      return [];
+    }
+    if (!plan || plan.kind === 'grams') {
+      const qb = this.filtered(this.withLock(), filters, plan);
       applyKeyset(qb, column, 'u.id', direction, position);
       return this.toRows(await qb.limit(limit + 1).getRawAndEntities());
     }
-    // Substring search in two steps: the page's ids first, from the (username_key, id, search_text) index alone
-    // when sorting by username (no row is read for the rows that do not match), then those rows by primary key.
-    const ids = this.filtered(this.users.createQueryBuilder('u').select('u.id', 'id'), filters);
+    // Substring search in two steps: the page's ids first, from the (username_key, id, gram_bloom, search_text)
+    // index alone when sorting by username (the bloom turns most users away before the LIKE, and no row is read for
+    // those that do not match), then those rows by primary key.
+    const ids = this.filtered(this.users.createQueryBuilder('u').select('u.id', 'id'), filters, plan);
     applyKeyset(ids, column, 'u.id', direction, position);
     const found = (await ids.limit(limit + 1).getRawMany<{ id: string }>()).map((row) => row.id);
     if (!found.length) {
@@ -146,8 +168,12 @@ export class UsersRepository {
     return this.toRows(await qb.getRawAndEntities());
   }
 
-  count(filters: UserFilters): Promise<number> {
-    return this.filtered(this.users.createQueryBuilder('u'), filters).getCount();
+  async count(filters: UserFilters): Promise<number> {
+    const plan = filters.search ? await this.searchIndex.plan(nameKey(filters.search)) : undefined;
+    if (plan?.kind === 'none') {
+      return 0;
+    }
+    return this.filtered(this.users.createQueryBuilder('u'), filters, plan).getCount();
   }
 
   async countByType(): Promise<Record<UserType, number>> {
@@ -160,8 +186,10 @@ export class UsersRepository {
     return countsByType(rows);
   }
 
+  /** Inserts a user and indexes its search text. */
   async insert(manager: EntityManager, user: UserEntity): Promise<void> {
-    await manager.insert(UserEntity, user);
+    await manager.insert(UserEntity, { ...user, gramBloom: gramBloom(gramsOf(user.searchText)) });
+    await this.searchIndex.update(manager, user.id, null, user.searchText);
   }
 
   /**
@@ -169,19 +197,39 @@ export class UsersRepository {
    * optimistic concurrency in one statement. Returns whether a row changed.
    */
   async update(manager: EntityManager, id: string, changes: UserChanges, expectedVersion?: number): Promise<boolean> {
+    const before = changes.searchText === undefined ? undefined : await this.lockSearchText(manager, id);
     const qb = manager
       .createQueryBuilder()
       .update(UserEntity)
-      .set({ ...changes, updatedAt: new Date(), version: () => 'version + 1' })
+      .set({
+        ...changes,
+        ...(changes.searchText === undefined ? {} : { gramBloom: gramBloom(gramsOf(changes.searchText)) }),
+        updatedAt: new Date(),
+        version: () => 'version + 1',
+      })
       .where('id = :id', { id });
     if (expectedVersion !== undefined) {
       qb.andWhere('version = :expectedVersion', { expectedVersion });
     }
     const result = await qb.execute();
+    const changed = (result.affected ?? 0) > 0;
+    if (changed && before !== undefined && before !== null) {
+      await this.searchIndex.update(manager, id, before, changes.searchText!);
+    }
     if (changes.enabled !== undefined) {
       authzChanged(manager);
     }
-    return (result.affected ?? 0) > 0;
+    return changed;
+  }
+
+  /** The user's search text as it is now, locked until commit (MySQL; SQLite transactions run one at a time). */
+  private async lockSearchText(manager: EntityManager, id: string): Promise<string | null> {
+    const [row] = await this.statements.select<{ searchText: string }>(
+      `SELECT search_text AS searchText FROM users WHERE id = ?${manager.connection.options.type === 'mysql' ? ' FOR UPDATE' : ''}`,
+      [id],
+      manager,
+    );
+    return row?.searchText ?? null;
   }
 
   async updatePasswordHash(manager: EntityManager, id: string, passwordHash: string): Promise<void> {
@@ -222,9 +270,20 @@ export class UsersRepository {
     return qb.leftJoin('login_failures', 'lf', 'lf.user_id = u.id').addSelect('lf.locked_until', 'lockedUntil');
   }
 
-  private filtered<T extends SelectQueryBuilder<UserEntity>>(qb: T, filters: UserFilters): T {
+  private filtered<T extends SelectQueryBuilder<UserEntity>>(qb: T, filters: UserFilters, plan?: SearchPlan): T {
+    if (plan?.kind === 'scan' && plan.bloom) {
+      // Before the LIKE: the cheap test turns most users away.
+      qb.andWhere('(u.gramBloom & :bloom) = :bloom', { bloom: plan.bloom });
+    }
     if (filters.search) {
       qb.andWhere(`u.searchText LIKE :pattern ESCAPE '!'`, { pattern: containsPattern(nameKey(filters.search)) });
+    }
+    if (plan?.kind === 'grams') {
+      plan.grams.forEach((gram, i) =>
+        qb.innerJoin('user_search_grams', `g${i}`, `g${i}.user_id = u.id AND g${i}.gram = :gram${i}`, {
+          [`gram${i}`]: gram,
+        }),
+      );
     }
     if (filters.usernamePrefix) {
       qb.andWhere(`u.usernameKey LIKE :prefix ESCAPE '!'`, { prefix: prefixPattern(nameKey(filters.usernamePrefix)) });

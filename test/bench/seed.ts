@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
 import { GLOBAL_SCOPE, PREDEFINED_ROLES } from '../../src/roles/permissions';
+import { COMMON_GRAM_USERS, gramBloom, gramsOf } from '../../src/users/search-grams';
 import { nameKey, searchText } from '../../src/users/username';
 
 /** What the benchmarks know about the seeded data. */
@@ -30,10 +31,14 @@ export function benchUsername(n: number): string {
 
 const ts = '2026-11-01 00:00:00.000';
 
-function userRow(n: number, passwordHash: string): unknown[] {
+function profile(n: number): { username: string; fullName: string; email: string } {
   const username = benchUsername(n);
   const fullName = `${username.split('.')[0]} ${username.split('.')[1]}`.replace(/\b\w/g, (c) => c.toUpperCase());
-  const email = `${username}@example.com`;
+  return { username, fullName, email: `${username}@example.com` };
+}
+
+function userRow(n: number, passwordHash: string): unknown[] {
+  const { username, fullName, email } = profile(n);
   const created = new Date(Date.UTC(2025, 0, 1) + n * 1000).toISOString().slice(0, 23).replace('T', ' ');
   return [
     benchId(1, n),
@@ -44,11 +49,67 @@ function userRow(n: number, passwordHash: string): unknown[] {
     null,
     DEPARTMENTS[n % DEPARTMENTS.length],
     searchText({ username, fullName, email }),
+    gramBloom(gramsOf(searchText({ username, fullName, email }))),
     'internal',
     passwordHash,
     created,
     created,
   ];
+}
+
+/**
+ * The trigram index of the seeded users, as UserSearchIndex keeps it: every trigram counted, postings only for the
+ * ones held by at most COMMON_GRAM_USERS users, inserted in primary-key order.
+ */
+async function seedSearchGrams(db: Connection, users: number, batch: number, log: (s: string) => void): Promise<void> {
+  const gramsOfUser = (n: number): string[] => gramsOf(searchText(profile(n)));
+  const counts = new Map<string, number>();
+  for (let n = 1; n <= users; n++) {
+    for (const gram of gramsOfUser(n)) {
+      counts.set(gram, (counts.get(gram) ?? 0) + 1);
+    }
+  }
+  // Added to what the service counted for the administrator it created (left to right: common sees the new sum).
+  const rows = [...counts].map(([gram, count]) => [gram, count, 0]);
+  for (let i = 0; i < rows.length; i += batch) {
+    await insertRows(
+      db,
+      `INSERT INTO search_grams (gram, users, common) VALUES ?
+       ON DUPLICATE KEY UPDATE users = users + VALUES(users), common = IF(users > ${COMMON_GRAM_USERS}, 1, 0)`,
+      rows.slice(i, i + batch),
+    );
+  }
+  await db.query('DELETE g FROM user_search_grams g INNER JOIN search_grams s ON s.gram = g.gram WHERE s.common = 1');
+  const [commonRows] = await db.query('SELECT gram FROM search_grams WHERE common = 1');
+  const common = new Set((commonRows as { gram: string }[]).map((row) => row.gram));
+  const postings = new Map<string, number[]>();
+  for (let n = 1; n <= users; n++) {
+    for (const gram of gramsOfUser(n)) {
+      if (!common.has(gram)) {
+        let holders = postings.get(gram);
+        if (!holders) {
+          holders = [];
+          postings.set(gram, holders);
+        }
+        holders.push(n);
+      }
+    }
+  }
+  // benchId's zero-padded hex keeps id order the order of n.
+  let pending: unknown[][] = [];
+  let posted = 0;
+  for (const gram of [...postings.keys()].sort()) {
+    for (const n of postings.get(gram)!) {
+      pending.push([gram, benchId(1, n)]);
+      if (pending.length === batch) {
+        await insertRows(db, 'INSERT INTO user_search_grams (gram, user_id) VALUES ?', pending);
+        posted += pending.length;
+        pending = [];
+      }
+    }
+  }
+  await insertRows(db, 'INSERT INTO user_search_grams (gram, user_id) VALUES ?', pending);
+  log(`  search trigrams: ${counts.size}, postings: ${posted + pending.length}`);
 }
 
 async function insertRows(db: Connection, sql: string, rows: unknown[][]): Promise<void> {
@@ -69,7 +130,7 @@ export async function seed(
   const batch = 5000;
   await db.query('SET unique_checks = 0, foreign_key_checks = 0');
   const userSql =
-    'INSERT INTO users (id, username, username_key, full_name, email, phone, department, search_text, type, password_hash, created_at, updated_at) VALUES ?';
+    'INSERT INTO users (id, username, username_key, full_name, email, phone, department, search_text, gram_bloom, type, password_hash, created_at, updated_at) VALUES ?';
   for (let start = 1; start <= options.users; start += batch) {
     const rows: unknown[][] = [];
     for (let n = start; n < Math.min(start + batch, options.users + 1); n++) {
@@ -80,6 +141,8 @@ export async function seed(
       options.log(`  users: ${start - 1}`);
     }
   }
+
+  await seedSearchGrams(db, options.users, batch, options.log);
 
   const bigGroupId = benchId(2, 1);
   await db.query(

@@ -4,6 +4,7 @@ import { PasswordHasher } from '../../src/passwords/password-hasher.service';
 import { RoleAssignmentsRepository } from '../../src/roles/role-assignments.repository';
 import { UserEntity } from '../../src/users/entities/user.entity';
 import { newUser } from '../../src/users/new-user';
+import { UsersRepository } from '../../src/users/users.repository';
 import type { TestApp } from '../helpers/test-app';
 
 let sequence = 0;
@@ -31,7 +32,7 @@ export async function createUser(
   };
 
   await t.app.get(TransactionRunner).run(async (manager) => {
-    await manager.insert(UserEntity, user);
+    await t.app.get(UsersRepository).insert(manager, user);
     if (roles.length) {
       await t.app.get(RoleAssignmentsRepository).assignGlobal(manager, { type: 'user', id: user.id }, roles);
     }

@@ -70,4 +70,8 @@ export class UserEntity {
 
   @VersionColumn()
   version!: number;
+
+  /** The bloom of the search text's trigrams (see users/search-grams.ts); set by UsersRepository, never read. */
+  @Column({ name: 'gram_bloom', type: 'bigint', select: false, default: 0 })
+  gramBloom?: number;
 }
