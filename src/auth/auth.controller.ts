@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
@@ -45,6 +46,8 @@ export class AuthController {
   })
   @HttpCode(200)
   @UseGuards(LoginGuard)
+  // LoginGuard validated the body already (it must, before any credential check): documented here, not piped again.
+  @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiBadRequestResponse({ type: ProblemDto, description: 'Malformed body (`validation_failed`).' })
   @ApiUnauthorizedResponse({
@@ -56,7 +59,7 @@ export class AuthController {
     type: ProblemDto,
     description: 'Too many attempts from this address (`rate_limited`).',
   })
-  login(@Body() _body: LoginDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
+  login(@Req() request: FastifyRequest): Promise<TokenPairDto> {
     const verified = (request as FastifyRequest & { user: VerifiedLogin }).user;
     return this.auth.login(
       verified,

@@ -69,16 +69,17 @@ async function seedSearchGrams(db: Connection, users: number, batch: number, log
       counts.set(gram, (counts.get(gram) ?? 0) + 1);
     }
   }
-  // Added to what the service counted for the administrator it created (left to right: common sees the new sum).
+  // Added to what the service counted for the administrator it created; then the common ones are marked.
   const rows = [...counts].map(([gram, count]) => [gram, count, 0]);
   for (let i = 0; i < rows.length; i += batch) {
     await insertRows(
       db,
       `INSERT INTO search_grams (gram, users, common) VALUES ?
-       ON DUPLICATE KEY UPDATE users = users + VALUES(users), common = IF(users > ${COMMON_GRAM_USERS}, 1, 0)`,
+       ON DUPLICATE KEY UPDATE users = users + VALUES(users)`,
       rows.slice(i, i + batch),
     );
   }
+  await db.query(`UPDATE search_grams SET common = 1 WHERE users > ${COMMON_GRAM_USERS}`);
   await db.query('DELETE g FROM user_search_grams g INNER JOIN search_grams s ON s.gram = g.gram WHERE s.common = 1');
   const [commonRows] = await db.query('SELECT gram FROM search_grams WHERE common = 1');
   const common = new Set((commonRows as { gram: string }[]).map((row) => row.gram));
