@@ -35,7 +35,7 @@ export const GLOBAL = 'global';
  * global-only permissions cannot be assigned with resources at all).
  */
 /** How many grants the replica keeps in memory, over all users (a few dozen bytes each). */
-const CACHED_GRANTS = 200_000;
+const CACHED_GRANTS = 100_000;
 
 @Injectable()
 export class AuthzService {

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ADMIN } from './admin';
@@ -58,8 +58,22 @@ export async function fetchWithin(url: string, init: RequestInit = {}, ms = 10_0
 }
 
 /**
- * Starts `node dist/main` on a free loopback port with cheap argon2 parameters and the test administrator,
- * then waits (bounded) until `/health/ready` answers 200.
+ * The memory settings `npm run start:prod` (and the Docker image) give the service, read from package.json so the
+ * benchmarks and the soak test measure the service as it is deployed.
+ */
+function productionRuntime(): Record<string, string> {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const script = scripts['start:prod'];
+  const arenas = /MALLOC_ARENA_MAX=(\d+)/.exec(script)?.[1];
+  const nodeOptions = /NODE_OPTIONS="([^"$]*?)\s*(?:\$NODE_OPTIONS)?"/.exec(script)?.[1];
+  return { ...(arenas ? { MALLOC_ARENA_MAX: arenas } : {}), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+}
+
+/**
+ * Starts `node dist/main` on a free loopback port with cheap argon2 parameters and the test administrator, with the
+ * memory settings of production, then waits (bounded) until `/health/ready` answers 200.
  */
 export async function startService(env: Record<string, string>, readyWithinMs = 60_000): Promise<ServiceProcess> {
   assertBuilt();
@@ -75,6 +89,7 @@ export async function startService(env: Record<string, string>, readyWithinMs = 
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
       ARGON2_MEMORY_KIB: '1024',
       ARGON2_TIME_COST: '1',
+      ...productionRuntime(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
