@@ -1,7 +1,19 @@
 import DataLoader from 'dataloader';
 
 /** The most keys one batched query asks for. */
-const MAX_BATCH = 100;
+const MAX_BATCH = 128;
+
+/**
+ * The keys padded (with the last one again) to a power of two, so a batched query has eight shapes, not a hundred:
+ * each is a prepared statement on every connection, and the server caps their number.
+ */
+function padded<K>(keys: K[]): K[] {
+  let size = 1;
+  while (size < keys.length) {
+    size *= 2;
+  }
+  return [...keys, ...Array<K>(size - keys.length).fill(keys[keys.length - 1])];
+}
 
 /** `?, ?, …` for an IN list of `count` values. */
 export function placeholders(count: number): string {
@@ -17,7 +29,7 @@ export function placeholders(count: number): string {
 export function batchedLookup<K, V>(find: (keys: K[]) => Promise<Map<K, V>>): (key: K) => Promise<V | undefined> {
   const loader = new DataLoader<K, V | undefined>(
     async (keys) => {
-      const found = await find([...new Set(keys)]);
+      const found = await find(padded([...new Set(keys)]));
       return keys.map((key) => found.get(key));
     },
     { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (dispatch) => setImmediate(dispatch) },

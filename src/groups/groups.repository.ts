@@ -6,7 +6,9 @@ import { CursorValue } from '../common/pagination/cursor';
 import { containsPattern } from '../common/like-pattern';
 import { countsByType } from '../common/counts-by-type';
 import { applyKeyset } from '../common/pagination/keyset';
+import { EntityColumns } from '../database/entity-columns';
 import { forUpdate } from '../database/locking-read';
+import { PreparedStatements } from '../database/prepared-statements';
 import { UserType } from '../users/entities/user.entity';
 import { nameKey } from '../users/username';
 import { GroupMemberEntity } from './entities/group-member.entity';
@@ -27,12 +29,33 @@ export interface MemberRow {
   enabled: boolean;
 }
 
+/** A page of members in username order: one range of the (group_id, username_key) index, whatever the depth. */
+const MEMBERS = `SELECT u.id AS id, u.username AS username, gm.username_key AS usernameKey, u.full_name AS fullName,
+    u.email AS email, u.type AS type, u.enabled AS enabled
+  FROM group_members gm INNER JOIN users u ON u.id = gm.user_id
+  WHERE gm.group_id = ?`;
+const MEMBERS_ORDER = 'ORDER BY gm.username_key, gm.user_id';
+
 @Injectable()
 export class GroupsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly columns: EntityColumns<GroupEntity>;
+  private readonly byId: string;
 
-  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<GroupEntity | null> {
-    return manager.findOneBy(GroupEntity, { id });
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly statements: PreparedStatements,
+  ) {
+    this.columns = new EntityColumns(dataSource, GroupEntity, 'g');
+    this.byId = `SELECT ${this.columns.selectList} FROM user_groups g WHERE g.id = ?`;
+  }
+
+  /** The group by id, in the transaction of `manager` if given (outside one, a prepared statement). */
+  async findById(id: string, manager?: EntityManager): Promise<GroupEntity | null> {
+    if (manager) {
+      return manager.findOneBy(GroupEntity, { id });
+    }
+    const [row] = await this.statements.select<Record<string, unknown>>(this.byId, [id]);
+    return row ? this.columns.hydrate(row) : null;
   }
 
   findByNameKey(manager: EntityManager, key: string): Promise<GroupEntity | null> {
@@ -224,22 +247,16 @@ export class GroupsRepository {
     );
   }
 
-  /** One page of members in username order: one range of the (group_id, username_key) index, whatever the depth. */
+  /** One page of members in username order (`limit + 1` rows), after `position` (username key, user id). */
   async pageMembers(groupId: string, limit: number, position?: CursorValue[]): Promise<MemberRow[]> {
-    const qb = this.dataSource
-      .createQueryBuilder()
-      .select('u.id', 'id')
-      .addSelect('u.username', 'username')
-      .addSelect('gm.username_key', 'usernameKey')
-      .addSelect('u.full_name', 'fullName')
-      .addSelect('u.email', 'email')
-      .addSelect('u.type', 'type')
-      .addSelect('u.enabled', 'enabled')
-      .from('group_members', 'gm')
-      .innerJoin('users', 'u', 'u.id = gm.user_id')
-      .where('gm.group_id = :groupId', { groupId });
-    applyKeyset(qb, 'gm.username_key', 'gm.user_id', 'ASC', position);
-    const rows = await qb.limit(limit + 1).getRawMany<Omit<MemberRow, 'enabled'> & { enabled: number | boolean }>();
+    const [key, userId] = position ?? [];
+    const take = `LIMIT ${Math.trunc(limit) + 1}`;
+    const rows = await this.statements.select<Omit<MemberRow, 'enabled'> & { enabled: number | boolean }>(
+      position
+        ? `${MEMBERS} AND gm.username_key >= ? AND (gm.username_key > ? OR gm.user_id > ?) ${MEMBERS_ORDER} ${take}`
+        : `${MEMBERS} ${MEMBERS_ORDER} ${take}`,
+      position ? [groupId, key, key, userId] : [groupId],
+    );
     return rows.map((row) => ({ ...row, enabled: Boolean(Number(row.enabled)) }));
   }
 
