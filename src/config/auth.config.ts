@@ -1,4 +1,12 @@
 import { registerAs } from '@nestjs/config';
+import { availableParallelism } from 'node:os';
+
+/**
+ * Password hashes in flight by default: one per core, at most 4 (libuv's thread pool, which also serves files and
+ * DNS). Hashing is CPU-bound, so more at once are no faster; each only holds another 19 MiB buffer, which glibc
+ * keeps after the hash.
+ */
+export const DEFAULT_HASH_CONCURRENCY = Math.min(availableParallelism(), 4);
 
 function int(value: string | undefined, fallback: number): number {
   return value === undefined || value === '' ? fallback : Number(value);
@@ -15,7 +23,7 @@ export const authConfig = registerAs('auth', () => ({
     timeCost: int(process.env.ARGON2_TIME_COST, 2),
     parallelism: int(process.env.ARGON2_PARALLELISM, 1),
   },
-  hashConcurrency: int(process.env.PASSWORD_HASH_CONCURRENCY, 4),
+  hashConcurrency: int(process.env.PASSWORD_HASH_CONCURRENCY, DEFAULT_HASH_CONCURRENCY),
   passwordMinLength: int(process.env.PASSWORD_MIN_LENGTH, 8),
   accessTokenTtlSeconds: int(process.env.ACCESS_TOKEN_TTL_SECONDS, 300),
   refreshTokenTtlSeconds: int(process.env.REFRESH_TOKEN_TTL_SECONDS, 8 * 3600),

@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { encodeCursor } from '../../src/common/pagination/cursor';
+import { DEFAULT_HASH_CONCURRENCY } from '../../src/config/auth.config';
 import { rssKiB, ServiceProcess, startService } from '../helpers/service-process';
 import { benchUsername, seed, Seeded } from './seed';
 import { ensureWrk, Load, wrk, WrkResult } from './wrk';
@@ -25,7 +26,7 @@ const CORES = cpus().length;
 const PASSWORD = 'Bench password for everyone 1';
 const ADMIN = { username: 'admin', password: 'Bench admin password 1' };
 const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
-const HASH_CONCURRENCY = Number(process.env.PASSWORD_HASH_CONCURRENCY ?? 4);
+const HASH_CONCURRENCY = Number(process.env.PASSWORD_HASH_CONCURRENCY ?? DEFAULT_HASH_CONCURRENCY);
 /** What a MariaDB holding a million users is given: its working set (~1.5 GiB) fits. */
 const BUFFER_POOL_BYTES = 2 * 1024 ** 3;
 
