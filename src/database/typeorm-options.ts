@@ -36,6 +36,9 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     enableQueryTimeout: true,
     subscribers: [QueryTimeoutSubscriber],
     // trace: mysql2 would capture a stack trace for every query, for errors that we log without it.
-    extra: { connectionLimit: 10, enableKeepAlive: true, trace: false },
+    // maxPreparedStatements: each connection keeps its most used 256 (mysql2's default, 16,000, on 10 connections
+    // of a few replicas would pass the server-wide max_prepared_stmt_count, 16,382 by default, and writes that index
+    // search trigrams prepare a statement per list length).
+    extra: { connectionLimit: 10, enableKeepAlive: true, trace: false, maxPreparedStatements: 256 },
   };
 }
