@@ -28,15 +28,15 @@ export interface PermissionCheck {
 
 export const GLOBAL = 'global';
 
+/** How many grants the replica keeps in memory, over all users (a few dozen bytes each). */
+const CACHED_GRANTS = 100_000;
+
 /**
  * Answers "what may this user do". Rule for global-only permissions (catalogue scope `global`, e.g. `users.edit`):
  * they are granted only by global assignments. A resource-scoped assignment of a mixed role grants only its
  * resource permissions on its resources; its global-only permissions grant nothing (a role that has nothing but
  * global-only permissions cannot be assigned with resources at all).
  */
-/** How many grants the replica keeps in memory, over all users (a few dozen bytes each). */
-const CACHED_GRANTS = 100_000;
-
 @Injectable()
 export class AuthzService {
   /**
