@@ -91,17 +91,24 @@ export class PreparedStatements {
     }
   }
 
+  /**
+   * mysql2 accepts a `timeout` for execute() but enforces it only for query(), so the timer is ours: past it the
+   * connection is destroyed (a hung server would otherwise hold the request until it wakes) and the error is the
+   * one a timed-out query gets.
+   */
   private executeMysql(connection: MysqlConnection, sql: string, values: unknown[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        connection.destroy();
+        reject(Object.assign(new Error('Query inactivity timeout'), { code: QUERY_TIMEOUT, fatal: true }));
+      }, this.config.timeoutMs);
       connection.execute({ sql, timeout: this.config.timeoutMs }, values, (error, result) => {
-        if (!error) {
+        clearTimeout(timer);
+        if (error) {
+          reject(error);
+        } else {
           resolve(result);
-          return;
         }
-        if ((error as { code?: string }).code === QUERY_TIMEOUT) {
-          connection.destroy();
-        }
-        reject(error);
       });
     });
   }
