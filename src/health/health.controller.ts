@@ -5,6 +5,10 @@ import { Public } from '../common/decorators/public.decorator';
 import { ProblemDto } from '../common/errors/problem.dto';
 import { MigrationsHealthIndicator } from './migrations.health';
 
+// What Terminus answers for no indicators, without running Terminus: it cost a quarter of this route's CPU, and
+// probes call this route more than any other.
+const LIVE: HealthCheckResult = Object.freeze({ status: 'ok', info: {}, error: {}, details: {} });
+
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -19,8 +23,8 @@ export class HealthController {
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'The process is up.' })
-  live(): Promise<HealthCheckResult> {
-    return this.health.check([]);
+  live(): HealthCheckResult {
+    return LIVE;
   }
 
   /** Readiness: the database answers and every migration is applied (503 otherwise) */
