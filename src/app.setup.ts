@@ -39,8 +39,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // A JSON API: anything but JSON is answered with 415 instead of reaching validation as a string or a form.
   fastify.removeContentTypeParser('text/plain');
   registerJsonBodyParser(fastify);
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   setupSwagger(app);
