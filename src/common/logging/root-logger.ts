@@ -6,7 +6,7 @@ let root: Logger | undefined;
 
 /**
  * The process's one pino logger. Fastify gives each request a child of it (with the request id) and logs each
- * request with it; Nest's `Logger` writes through it too (nestjs-pino), using the request's child inside a request.
+ * request with it; Nest's `Logger` writes through it too (nestjs-pino).
  * Credentials never reach a log: bodies are not logged and the headers that carry secrets are redacted.
  */
 export function rootLogger(): Logger {
