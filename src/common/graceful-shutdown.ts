@@ -38,7 +38,8 @@ export function installGracefulShutdown(app: NestFastifyApplication, deadlineMs 
   // A request is counted off when its response is sent (onResponse) or its connection closes: Fastify sends no
   // onResponse for a request whose client went away, and the connection's count goes with the connection. Not a
   // `close` listener on each response: with one, V8 kept every request's objects past two scavenges in about half of
-  // the service's runs (2-3 ms scavenges, a mark-compact every 250 ms, 2-3 times the p99; docs/performance.md).
+  // the runs of a fresh service (2-3 ms scavenges, a mark-compact every 250 ms, 2-3 times the p99; see
+  // docs/performance.md).
   fastify.addHook('onRequest', (request, _reply, done) => {
     count(request.raw.socket, 1);
     lastActivity = Date.now();
