@@ -40,7 +40,7 @@ export class AuthenticationGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedUser }>();
-    const user = await this.authenticate(request.headers.authorization);
+    const user = await this.authenticate(request.headers.authorization, request.id);
     if (!user) {
       throw ProblemException.unauthorized();
     }
@@ -49,14 +49,14 @@ export class AuthenticationGuard implements CanActivate {
   }
 
   /** The caller a bearer token stands for, or null. A database outage throws (503: retry), it is not a 401. */
-  private async authenticate(authorization: string | undefined): Promise<AuthenticatedUser | null> {
+  private async authenticate(authorization: string | undefined, requestId: string): Promise<AuthenticatedUser | null> {
     const token = BEARER.exec(authorization ?? '')?.[1];
     const claims = token ? await this.tokens.verifyAccessToken(token) : null;
     const session = claims && (await this.sessions.findLive(claims.sid, claims.sub));
     if (!claims || !session) {
       return null;
     }
-    this.noteActivity(session.userId, session.lastActivityAt);
+    this.noteActivity(session.userId, session.lastActivityAt, requestId);
     return {
       id: session.userId,
       username: session.username,
@@ -71,7 +71,7 @@ export class AuthenticationGuard implements CanActivate {
    * awaited, runs at most once a minute per user (the UPDATE itself re-checks, for other replicas) and a
    * failure is only logged.
    */
-  private noteActivity(userId: string, lastActivityAt: Date | null): void {
+  private noteActivity(userId: string, lastActivityAt: Date | null, requestId: string): void {
     const now = new Date();
     if (
       (lastActivityAt && now.getTime() - lastActivityAt.getTime() < ACTIVITY_RESOLUTION_MS) ||
@@ -82,7 +82,7 @@ export class AuthenticationGuard implements CanActivate {
     this.recordingActivity.add(userId);
     void this.transactions
       .run((manager) => this.sessions.recordActivity(manager, userId, now))
-      .catch((error: unknown) => this.logger.warn({ err: error, userId }, 'Could not record user activity'))
+      .catch((error: unknown) => this.logger.warn({ err: error, userId, requestId }, 'Could not record user activity'))
       .finally(() => this.recordingActivity.delete(userId));
   }
 }

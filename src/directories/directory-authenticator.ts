@@ -76,7 +76,10 @@ export class DirectoryAuthenticator {
       } catch (error) {
         if (!chosen && error instanceof ProblemException && error.getStatus() >= 500) {
           // Trying each directory in turn: one that is down must not stop the others.
-          this.logger.warn({ directory: directory.id, code: error.code }, 'directory skipped during login');
+          this.logger.warn(
+            { directory: directory.id, code: error.code, requestId: context.requestId },
+            'directory skipped during login',
+          );
           continue;
         }
         throw error;

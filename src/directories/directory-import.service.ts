@@ -178,8 +178,8 @@ export class DirectoryImportService {
     }
   }
 
-  logFailure(dn: string, error: unknown): void {
-    this.logger.warn({ dn, err: error }, 'directory entry failed');
+  logFailure(dn: string, error: unknown, context: RequestContext): void {
+    this.logger.warn({ dn, err: error, requestId: context.requestId }, 'directory entry failed');
   }
 
   private async record(
@@ -312,7 +312,7 @@ class EntryRun {
       // The directory went away mid-run: the whole request says so.
       throw error;
     }
-    this.service.logFailure(dn, error);
+    this.service.logFailure(dn, error, this.context);
     this.fail(dn, kind, 'could not be imported (see the server log)');
   }
 
