@@ -1,3 +1,4 @@
+import './heap-tuning';
 import { ConfigService } from '@nestjs/config';
 import { createApp } from './app.setup';
 import { installGracefulShutdown } from './common/graceful-shutdown';
