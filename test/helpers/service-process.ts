@@ -66,9 +66,9 @@ function productionRuntime(): Record<string, string> {
     scripts: Record<string, string>;
   };
   const script = scripts['start:prod'];
-  const arenas = /MALLOC_ARENA_MAX=(\d+)/.exec(script)?.[1];
+  const malloc = [...script.matchAll(/\b(MALLOC_\w+)=(\d+)/g)].map(([, name, value]) => [name, value]);
   const nodeOptions = /NODE_OPTIONS="([^"$]*?)\s*(?:\$NODE_OPTIONS)?"/.exec(script)?.[1];
-  return { ...(arenas ? { MALLOC_ARENA_MAX: arenas } : {}), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+  return { ...Object.fromEntries(malloc), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
 }
 
 /**
