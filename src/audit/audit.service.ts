@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/request-context';
 import { EntityColumns } from '../database/entity-columns';
-import { PreparedStatements } from '../database/prepared-statements';
+import { PreparedStatements, SqlStatement } from '../database/prepared-statements';
 import { AuditDetails, AuditEventEntity, AuditOutcome } from './entities/audit-event.entity';
 
 export interface AuditRecord {
@@ -28,6 +28,11 @@ export class AuditService {
   }
 
   async record(manager: EntityManager, context: RequestContext, record: AuditRecord): Promise<void> {
+    await this.statements.run(this.recordStatement(context, record), manager);
+  }
+
+  /** `record` as a statement, for a transaction sent in one round trip (TransactionRunner.runStatements). */
+  recordStatement(context: RequestContext, record: AuditRecord): SqlStatement {
     const event: AuditEventEntity = {
       id: randomUUID(),
       at: new Date(),
@@ -40,6 +45,6 @@ export class AuditService {
       requestId: context.requestId,
       details: record.details ?? null,
     };
-    await this.statements.write(this.columns.insertSql, this.columns.insertValues(event), manager);
+    return { sql: this.columns.insertSql, values: this.columns.insertValues(event) };
   }
 }

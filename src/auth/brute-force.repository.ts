@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, LessThan } from 'typeorm';
 import { forUpdate } from '../database/locking-read';
-import { PreparedStatements } from '../database/prepared-statements';
+import { PreparedStatements, SqlStatement } from '../database/prepared-statements';
 import { sqlTimestamp } from '../database/sql-time';
 import type { FailureState } from './brute-force.policy';
 import { LoginFailureEntity } from './entities/login-failure.entity';
@@ -41,6 +41,11 @@ export class BruteForceRepository {
 
   async saveFailures(manager: EntityManager, userId: string, state: FailureState): Promise<void> {
     await manager.upsert(LoginFailureEntity, { userId, ...state }, ['userId']);
+  }
+
+  /** Forgets the account's failed attempts: for a login's transaction. */
+  clearFailuresStatement(userId: string): SqlStatement {
+    return { sql: 'DELETE FROM login_failures WHERE user_id = ?', values: [userId] };
   }
 
   async clearFailures(manager: EntityManager, userId: string): Promise<boolean> {

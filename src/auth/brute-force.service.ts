@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { ProblemException } from '../common/errors/problem.exception';
 import { authConfig } from '../config/auth.config';
+import type { SqlStatement } from '../database/prepared-statements';
 import { TransactionRunner } from '../database/transaction-runner';
 import { AddressAttempt, AddressAttempts } from './address-attempts';
 import { afterFailure, isLocked } from './brute-force.policy';
@@ -103,6 +104,11 @@ export class BruteForceService implements OnModuleInit, OnModuleDestroy {
   /** Forgets the account's failures and lifts its lock (successful login, or an administrator's clear). */
   reset(manager: EntityManager, userId: string): Promise<boolean> {
     return this.repository.clearFailures(manager, userId);
+  }
+
+  /** `reset` as a statement, for a login's transaction. */
+  resetStatement(userId: string): SqlStatement {
+    return this.repository.clearFailuresStatement(userId);
   }
 
   private async sweep(): Promise<void> {

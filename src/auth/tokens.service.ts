@@ -7,6 +7,8 @@ import { LRUCache } from 'lru-cache';
 import { EntityManager } from 'typeorm';
 import { authConfig } from '../config/auth.config';
 import { TokenPairDto } from './dto/token-pair.dto';
+import type { SqlStatement } from '../database/prepared-statements';
+import { RefreshTokenEntity } from '../sessions/entities/refresh-token.entity';
 import { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { SigningKeysService } from './signing-keys.service';
@@ -14,6 +16,12 @@ import { SigningKeysService } from './signing-keys.service';
 export interface SessionOrigin {
   ip: string | null;
   userAgent: string | null;
+}
+
+/** What a new session needs to know of its user. */
+interface SessionUser {
+  id: string;
+  mustChangePassword: boolean;
 }
 
 export function hashRefreshToken(token: string): string {
@@ -56,32 +64,16 @@ export class TokensService {
   ) {}
 
   /** Starts a session and returns its first token pair; runs in the caller's transaction. */
-  async startSession(
-    manager: EntityManager,
-    user: { id: string; mustChangePassword: boolean },
-    origin: SessionOrigin,
-  ): Promise<TokenPairDto> {
-    const now = new Date();
-    const session: SessionEntity = {
-      id: randomUUID(),
-      userId: user.id,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.config.refreshTokenTtlSeconds * 1000),
-      lastUsedAt: now,
-      revokedAt: null,
-      ip: origin.ip,
-      userAgent: origin.userAgent?.slice(0, 255) ?? null,
-    };
-    await this.sessions.insertSession(manager, session);
-    const refresh = newRefreshToken();
-    await this.sessions.insertRefreshToken(manager, {
-      tokenHash: refresh.hash,
-      sessionId: session.id,
-      parentHash: null,
-      createdAt: now,
-      usedAt: null,
-    });
-    return this.pair(session, user.mustChangePassword, refresh.token);
+  async startSession(manager: EntityManager, user: SessionUser, origin: SessionOrigin): Promise<TokenPairDto> {
+    const { session, firstToken, pair } = this.draftSession(user, origin);
+    await this.sessions.insertSession(manager, session, firstToken);
+    return pair;
+  }
+
+  /** A new session's first token pair, and the statements that store the session, for the caller to run. */
+  newSession(user: SessionUser, origin: SessionOrigin): { statements: SqlStatement[]; pair: TokenPairDto } {
+    const { session, firstToken, pair } = this.draftSession(user, origin);
+    return { statements: this.sessions.insertSessionStatements(session, firstToken), pair };
   }
 
   /** The token pair of a session whose refresh token is `refreshToken` (stored already). */
@@ -111,6 +103,32 @@ export class TokensService {
       issuer: this.config.issuer,
       audience: this.config.audience,
     });
+  }
+
+  private draftSession(
+    user: SessionUser,
+    origin: SessionOrigin,
+  ): { session: SessionEntity; firstToken: RefreshTokenEntity; pair: TokenPairDto } {
+    const now = new Date();
+    const session: SessionEntity = {
+      id: randomUUID(),
+      userId: user.id,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.config.refreshTokenTtlSeconds * 1000),
+      lastUsedAt: now,
+      revokedAt: null,
+      ip: origin.ip,
+      userAgent: origin.userAgent?.slice(0, 255) ?? null,
+    };
+    const refresh = newRefreshToken();
+    const firstToken: RefreshTokenEntity = {
+      tokenHash: refresh.hash,
+      sessionId: session.id,
+      parentHash: null,
+      createdAt: now,
+      usedAt: null,
+    };
+    return { session, firstToken, pair: this.pair(session, user.mustChangePassword, refresh.token) };
   }
 
   /**

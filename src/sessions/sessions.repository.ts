@@ -7,7 +7,7 @@ import { applyKeyset } from '../common/pagination/keyset';
 import { isUniqueViolation } from '../common/errors/database-errors';
 import { batchedLookup, placeholders } from '../database/batched-lookup';
 import { EntityColumns } from '../database/entity-columns';
-import { PreparedStatements } from '../database/prepared-statements';
+import { PreparedStatements, SqlStatement } from '../database/prepared-statements';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
@@ -122,18 +122,19 @@ export class SessionsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Inserts a new session (in the login's transaction). */
-  async insertSession(manager: EntityManager, session: SessionEntity): Promise<void> {
-    await this.statements.write(this.sessionColumns.insertSql, this.sessionColumns.insertValues(session), manager);
+  /** Inserts a new session and its first refresh token, in the caller's transaction. */
+  async insertSession(manager: EntityManager, session: SessionEntity, firstToken: RefreshTokenEntity): Promise<void> {
+    for (const statement of this.insertSessionStatements(session, firstToken)) {
+      await this.statements.run(statement, manager);
+    }
   }
 
-  /** Inserts a session's first refresh token (in the login's transaction). */
-  async insertRefreshToken(manager: EntityManager, token: RefreshTokenEntity): Promise<void> {
-    await this.statements.write(
-      this.refreshTokenColumns.insertSql,
-      this.refreshTokenColumns.insertValues(token),
-      manager,
-    );
+  /** The statements that insert a new session and its first refresh token, for a login's transaction. */
+  insertSessionStatements(session: SessionEntity, firstToken: RefreshTokenEntity): SqlStatement[] {
+    return [
+      { sql: this.sessionColumns.insertSql, values: this.sessionColumns.insertValues(session) },
+      { sql: this.refreshTokenColumns.insertSql, values: this.refreshTokenColumns.insertValues(firstToken) },
+    ];
   }
 
   /** A refresh token with what a refresh needs to know of its session and user; null for an unknown token. */

@@ -8,7 +8,7 @@ import { countsByType } from '../common/counts-by-type';
 import { applyKeyset } from '../common/pagination/keyset';
 import { batchedLookup, placeholders } from '../database/batched-lookup';
 import { EntityColumns } from '../database/entity-columns';
-import { PreparedStatements } from '../database/prepared-statements';
+import { PreparedStatements, SqlStatement } from '../database/prepared-statements';
 import { parseSqlTimestamp, sqlTimestamp } from '../database/sql-time';
 import type { UserFilters, UserSort } from './dto/list-users-query.dto';
 import { UserEntity, UserType } from './entities/user.entity';
@@ -241,13 +241,10 @@ export class UsersRepository {
    * this first, so its exclusive lock on the user row comes before the shared one that inserting the session takes
    * (the other order deadlocks two logins of one user).
    */
-  async recordLogin(manager: EntityManager, id: string): Promise<void> {
+  /** Stamps a login (and activity) on the user: for the login's transaction. */
+  recordLoginStatement(id: string): SqlStatement {
     const now = sqlTimestamp();
-    await this.statements.write(
-      'UPDATE users SET last_login_at = ?, last_activity_at = ? WHERE id = ?',
-      [now, now, id],
-      manager,
-    );
+    return { sql: 'UPDATE users SET last_login_at = ?, last_activity_at = ? WHERE id = ?', values: [now, now, id] };
   }
 
   /** Deletes the user; memberships, sessions and lockout rows go with it (foreign keys cascade). */
