@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
@@ -27,7 +26,6 @@ import { UserSessionsService } from './user-sessions.service';
 @Module({
   imports: [
     PassportModule,
-    JwtModule.register({}),
     TypeOrmModule.forFeature([SigningKeyEntity, LoginFailureEntity, RateLimitEntity]),
     SessionsModule,
     UsersModule,

@@ -119,7 +119,7 @@ export class AuthService {
     context: RequestContext,
     origin: SessionOrigin,
   ): Promise<TokenPairDto> {
-    const { statements, pair } = this.tokens.newSession(user, origin);
+    const { statements, pair } = await this.tokens.newSession(user, origin);
     await this.transactions.runStatements([
       this.users.recordLoginStatement(user.id),
       ...statements,

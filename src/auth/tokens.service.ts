@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { decode, verify } from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
 import { EntityManager } from 'typeorm';
 import { authConfig } from '../config/auth.config';
@@ -57,7 +56,6 @@ export class TokensService {
   private readonly verified = new LRUCache<string, AccessTokenClaims>({ max: VERIFIED_TOKENS });
 
   constructor(
-    private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
     private readonly sessions: SessionsRepository,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
@@ -65,25 +63,28 @@ export class TokensService {
 
   /** Starts a session and returns its first token pair; runs in the caller's transaction. */
   async startSession(manager: EntityManager, user: SessionUser, origin: SessionOrigin): Promise<TokenPairDto> {
-    const { session, firstToken, pair } = this.draftSession(user, origin);
+    const { session, firstToken, pair } = await this.draftSession(user, origin);
     await this.sessions.insertSession(manager, session, firstToken);
     return pair;
   }
 
   /** A new session's first token pair, and the statements that store the session, for the caller to run. */
-  newSession(user: SessionUser, origin: SessionOrigin): { statements: SqlStatement[]; pair: TokenPairDto } {
-    const { session, firstToken, pair } = this.draftSession(user, origin);
+  async newSession(
+    user: SessionUser,
+    origin: SessionOrigin,
+  ): Promise<{ statements: SqlStatement[]; pair: TokenPairDto }> {
+    const { session, firstToken, pair } = await this.draftSession(user, origin);
     return { statements: this.sessions.insertSessionStatements(session, firstToken), pair };
   }
 
   /** The token pair of a session whose refresh token is `refreshToken` (stored already). */
-  pair(
+  async pair(
     session: { id: string; userId: string; expiresAt: Date },
     mustChangePassword: boolean,
     refreshToken: string,
-  ): TokenPairDto {
+  ): Promise<TokenPairDto> {
     return {
-      accessToken: this.signAccessToken(session.userId, session.id),
+      accessToken: await this.signAccessToken(session.userId, session.id),
       tokenType: 'Bearer',
       expiresIn: this.config.accessTokenTtlSeconds,
       refreshToken,
@@ -92,23 +93,28 @@ export class TokensService {
     };
   }
 
-  signAccessToken(userId: string, sessionId: string): string {
+  /**
+   * jose signs with node:crypto's one-shot asynchronous sign, on libuv's thread pool: an RS256 signature (~0.3 ms of
+   * CPU) no longer holds the event loop, and the signatures of concurrent logins and refreshes run on every core.
+   */
+  signAccessToken(userId: string, sessionId: string): Promise<string> {
     const { kid, algorithm, privateKey } = this.keys.signingKey();
-    const claims: Pick<AccessTokenClaims, 'sub' | 'sid' | 'typ'> = { sub: userId, sid: sessionId, typ: 'access' };
-    return this.jwt.sign(claims, {
-      algorithm,
-      privateKey,
-      keyid: kid,
-      expiresIn: this.config.accessTokenTtlSeconds,
-      issuer: this.config.issuer,
-      audience: this.config.audience,
-    });
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const claims: Pick<AccessTokenClaims, 'sid' | 'typ'> = { sid: sessionId, typ: 'access' };
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: algorithm, kid, typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(this.config.issuer)
+      .setAudience(this.config.audience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + this.config.accessTokenTtlSeconds)
+      .sign(privateKey);
   }
 
-  private draftSession(
+  private async draftSession(
     user: SessionUser,
     origin: SessionOrigin,
-  ): { session: SessionEntity; firstToken: RefreshTokenEntity; pair: TokenPairDto } {
+  ): Promise<{ session: SessionEntity; firstToken: RefreshTokenEntity; pair: TokenPairDto }> {
     const now = new Date();
     const session: SessionEntity = {
       id: randomUUID(),
@@ -128,7 +134,7 @@ export class TokensService {
       createdAt: now,
       usedAt: null,
     };
-    return { session, firstToken, pair: this.pair(session, user.mustChangePassword, refresh.token) };
+    return { session, firstToken, pair: await this.pair(session, user.mustChangePassword, refresh.token) };
   }
 
   /**
@@ -146,11 +152,11 @@ export class TokensService {
     }
     try {
       // Only the algorithm of the key the token names: no other algorithm, and never `none`.
-      const claims = verify(token, key.publicKey, {
+      const { payload: claims } = await jwtVerify<Partial<AccessTokenClaims>>(token, key.publicKey, {
         algorithms: [key.algorithm],
         issuer: this.config.issuer,
         audience: this.config.audience,
-      }) as Partial<AccessTokenClaims>;
+      });
       if (!isAccessTokenClaims(claims)) {
         return null;
       }
@@ -165,9 +171,8 @@ export class TokensService {
   }
 }
 
-export function isAccessTokenClaims(claims: Partial<AccessTokenClaims> | string): claims is AccessTokenClaims {
+export function isAccessTokenClaims(claims: Partial<AccessTokenClaims>): claims is AccessTokenClaims {
   return (
-    typeof claims === 'object' &&
     claims.typ === 'access' &&
     typeof claims.sub === 'string' &&
     typeof claims.sid === 'string' &&
@@ -179,7 +184,7 @@ export function isAccessTokenClaims(claims: Partial<AccessTokenClaims> | string)
 /** The `kid` in a JWT's header, or undefined for anything that is not a JWT. */
 export function keyIdOf(token: string): unknown {
   try {
-    return decode(token, { complete: true })?.header.kid;
+    return decodeProtectedHeader(token).kid;
   } catch {
     return undefined;
   }
