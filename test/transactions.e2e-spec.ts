@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditService } from '../src/audit/audit.service';
 import { isUniqueViolation } from '../src/common/errors/database-errors';
 import { RequestContext } from '../src/common/request-context';
+import { MultiStatementPool } from '../src/database/multi-statement-pool';
 import { TransactionRunner } from '../src/database/transaction-runner';
 import { UsersRepository } from '../src/users/users.repository';
 import { createUser } from './factories/user.factory';
@@ -75,6 +76,26 @@ describe('transactions sent in one round trip', () => {
 
   it('leaves multi-statements off on the pool every other query uses', async () => {
     await expect(t.dataSource.query('SELECT 1; SELECT 2')).rejects.toThrow();
+  });
+
+  // The multi-statement pool exists on MySQL/MariaDB only.
+  const onMysql = process.env.TEST_DATABASE_URL ? it : it.skip;
+
+  onMysql('gives up on a transaction the server does not answer within the timeout, and recovers', async () => {
+    const pool = new MultiStatementPool(t.dataSource, 200);
+    try {
+      const started = Date.now();
+      await expect(pool.transaction([{ sql: 'SELECT SLEEP(3)', values: [] }])).rejects.toMatchObject({
+        code: 'PROTOCOL_SEQUENCE_TIMEOUT',
+      });
+      expect(Date.now() - started).toBeLessThan(1500);
+      const ctx = context();
+      await pool.transaction([audit.recordStatement(ctx, { action: 'test.after-timeout' })]);
+      const rows = await t.dataSource.query('SELECT action FROM audit_events WHERE request_id = ?', [ctx.requestId]);
+      expect(rows).toEqual([{ action: 'test.after-timeout' }]);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('stores timestamps in UTC, as every other write does', async () => {
