@@ -1,6 +1,7 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import type { FieldError } from './errors/problem.exception';
 import { ProblemException } from './errors/problem.exception';
+import { rememberValidationMetadata } from './validation-metadata-cache';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -15,6 +16,7 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 
 /** The global pipe: unknown fields are rejected, values are converted to their DTO types, errors become problem+json. */
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
