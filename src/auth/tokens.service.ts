@@ -94,8 +94,9 @@ export class TokensService {
   }
 
   /**
-   * jose signs with node:crypto's one-shot asynchronous sign, on libuv's thread pool: an RS256 signature (~0.3 ms of
-   * CPU) no longer holds the event loop, and the signatures of concurrent logins and refreshes run on every core.
+   * jose signs through WebCrypto (`crypto.subtle.sign`), which Node runs on libuv's thread pool: an RS256 signature
+   * (0.2-0.3 ms of CPU) does not hold the event loop, and the signatures of concurrent logins and refreshes run on
+   * every core.
    */
   signAccessToken(userId: string, sessionId: string): Promise<string> {
     const { kid, algorithm, privateKey } = this.keys.signingKey();

@@ -237,11 +237,11 @@ export class UsersRepository {
   }
 
   /**
-   * Stamps a login. Not a change an administrator made, so the version (ETag) stays; the login transaction calls
-   * this first, so its exclusive lock on the user row comes before the shared one that inserting the session takes
-   * (the other order deadlocks two logins of one user).
+   * The statement that stamps a login (and activity) on the user, for the login's transaction. Not a change an
+   * administrator made, so the version (ETag) stays; the login transaction runs it first, so its exclusive lock on
+   * the user row comes before the shared one that inserting the session takes (the other order deadlocks two logins
+   * of one user).
    */
-  /** Stamps a login (and activity) on the user: for the login's transaction. */
   recordLoginStatement(id: string): SqlStatement {
     const now = sqlTimestamp();
     return { sql: 'UPDATE users SET last_login_at = ?, last_activity_at = ? WHERE id = ?', values: [now, now, id] };
